@@ -1,0 +1,291 @@
+package reports
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Options carries what a Ginkgo report does not know about the run.
+type Options struct {
+	SuiteName      string            // testsuite name; default Report.SuiteDescription
+	TargetKind     string            // "emulator", "endpoint", "cloud" ...
+	TargetEndpoint string            // recorded with userinfo and secrets redacted
+	Seed           string            // harness seed; default Ginkgo's RandomSeed
+	HarnessVersion string            // rebootconf version
+	StartTime      time.Time         // default Report.StartTime
+	Hostname       string            // optional testsuite hostname
+	Properties     map[string]string // extra suite-level properties
+	// Redact runs on every string before the built-in RedactSecrets (which
+	// always runs); the CLI passes protocol.Redact.
+	Redact func(string) string
+	// MaxOutputBytes caps each testcase's system-out and failure text:
+	// 0 means 256 KiB, negative means unlimited.
+	MaxOutputBytes int
+	// OmitPassedOutput drops captured output of passed specs (report entries
+	// and metadata are kept).
+	OmitPassedOutput bool
+}
+
+const defaultMaxOutput = 256 << 10
+
+var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
+
+// IsBehaviourID reports whether a label names a catalogue behaviour (RI-STATE-001).
+func IsBehaviourID(label string) bool { return behaviourIDRE.MatchString(label) }
+
+// Property names written by FromGinkgo.
+const (
+	PropTargetKind     = "target.kind"
+	PropTargetEndpoint = "target.endpoint"
+	PropSeed           = "seed"
+	PropHarnessVersion = "harness.version"
+	PropStartTime      = "start.time"
+	// PropBehaviourPrefix + ID holds the behaviour's verdict over all its
+	// testcases: error > failed > passed > skipped.
+	PropBehaviourPrefix = "behaviour."
+)
+
+// FromGinkgo converts a Ginkgo report into one testsuite. Each It becomes a
+// testcase; suite-level and setup nodes appear only when they did not pass.
+// Behaviour IDs and area go into the testcase system-out metadata (the schema
+// has no testcase properties) and are aggregated into suite properties.
+func FromGinkgo(r types.Report, opts Options) Suites {
+	c := cleaner{redact: opts.Redact}
+	max := opts.MaxOutputBytes
+	if max == 0 {
+		max = defaultMaxOutput
+	}
+	name := opts.SuiteName
+	if name == "" {
+		name = r.SuiteDescription
+	}
+	if name == "" {
+		name = "rebootconf"
+	}
+	start := opts.StartTime
+	if start.IsZero() {
+		start = r.StartTime
+	}
+	su := Suite{Name: c.text(name), Time: SecondsOf(r.RunTime), Hostname: c.text(opts.Hostname), Package: c.text(r.SuitePath)}
+	if !start.IsZero() {
+		su.Timestamp = start.UTC().Format("2006-01-02T15:04:05Z")
+	}
+
+	verdicts := map[string]string{}
+	for _, spec := range r.SpecReports {
+		if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStatePassed|types.SpecStateSkipped|types.SpecStatePending) {
+			continue
+		}
+		tc := specCase(spec, su.Name, c, max, opts.OmitPassedOutput)
+		for _, id := range behaviourIDs(spec.Labels()) {
+			verdicts[id] = worse(verdicts[id], tc.Status())
+		}
+		su.Cases = append(su.Cases, tc)
+	}
+	if len(r.SpecialSuiteFailureReasons) > 0 && !slices.ContainsFunc(su.Cases, func(tc Case) bool {
+		return tc.Error != nil || tc.Failure != nil
+	}) {
+		// Without this a suite that failed outside any spec (interrupt, focus,
+		// fail-on-pending) would look green in CI.
+		msg := strings.Join(r.SpecialSuiteFailureReasons, "; ")
+		su.Cases = append(su.Cases, Case{
+			Name: "[SuiteFailure] " + su.Name, Classname: su.Name, Time: SecondsOf(r.RunTime),
+			Error:     &Result{Type: "suite-failure", Message: c.text(msg), Text: c.text(msg)},
+			SystemOut: composeOut([]kv{{metaBehaviours, ""}, {metaState, "suite-failure"}}, nil),
+		})
+	}
+	su.Properties = suiteProperties(r, opts, start, verdicts, c)
+
+	out := Suites{Name: su.Name, Suites: []Suite{su}}
+	out.recount()
+	return out
+}
+
+func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPassed bool) Case {
+	labels := spec.Labels()
+	ids := behaviourIDs(labels)
+	area := areaOf(labels)
+	text := spec.FullText()
+
+	name := text
+	if spec.LeafNodeType != types.NodeTypeIt || name == "" {
+		name = strings.TrimSpace("[" + spec.LeafNodeType.String() + "] " + name)
+	}
+	var missing []string
+	for _, id := range ids {
+		if !strings.Contains(text, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		name += " [" + strings.Join(missing, ", ") + "]"
+	}
+	classname := suite
+	if area != "" {
+		// "suite.area": JUnit viewers split the classname on its last dot into
+		// package and class, so specs group by suite, then area.
+		classname += "." + area
+	}
+
+	tc := Case{Name: c.text(name), Classname: c.text(classname), Time: SecondsOf(spec.RunTime)}
+	switch st := spec.State; {
+	case st.Is(types.SpecStatePassed):
+	case st.Is(types.SpecStateSkipped | types.SpecStatePending):
+		msg := "pending"
+		if st.Is(types.SpecStateSkipped) {
+			msg = firstLine(spec.Failure.Message)
+			if msg == "" {
+				msg = "skipped"
+			}
+		}
+		body := ""
+		if spec.Failure.Message != "" {
+			body = spec.Failure.Message + "\n\nat " + spec.Failure.Location.String()
+		}
+		tc.Skipped = &Result{Type: st.String(), Message: c.text(msg), Text: c.long(body, max)}
+	case st.Is(types.SpecStateFailed):
+		tc.Failure = &Result{Type: st.String(), Message: c.text(spec.Failure.Message), Text: c.long(failureText(spec), max)}
+	default: // panicked, interrupted, timedout, aborted, invalid
+		msg := spec.Failure.Message
+		if st.Is(types.SpecStatePanicked) && spec.Failure.ForwardedPanic != "" {
+			msg = spec.Failure.ForwardedPanic
+		}
+		if msg == "" {
+			msg = st.String()
+		}
+		tc.Error = &Result{Type: st.String(), Message: c.text(msg), Text: c.long(failureText(spec), max)}
+	}
+
+	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}
+	if area != "" {
+		meta = append(meta, kv{metaArea, area})
+	}
+	if len(labels) > 0 {
+		meta = append(meta, kv{metaLabels, strings.Join(labels, ", ")})
+	}
+	meta = append(meta, kv{metaState, spec.State.String()})
+	if spec.NumAttempts > 1 {
+		meta = append(meta, kv{metaAttempts, strconv.Itoa(spec.NumAttempts)})
+	}
+	var sections []kv
+	for _, e := range spec.ReportEntries {
+		sections = append(sections, kv{"entry: " + e.Name, e.StringRepresentation()})
+	}
+	if !omitPassed || !spec.State.Is(types.SpecStatePassed) {
+		sections = append(sections,
+			kv{"GinkgoWriter", spec.CapturedGinkgoWriterOutput},
+			kv{"stdout/stderr", spec.CapturedStdOutErr})
+	}
+	tc.SystemOut = c.long(composeOut(meta, sections), max)
+	return tc
+}
+
+// failureText is the failure body: location first (Summarize reads it), then
+// the message, the panic and its stack, and any later failures.
+func failureText(spec types.SpecReport) string {
+	f := spec.Failure
+	var b strings.Builder
+	fmt.Fprintf(&b, "location: %s\n", f.Location)
+	if f.FailureNodeType != types.NodeTypeInvalid && f.FailureNodeType != types.NodeTypeIt {
+		fmt.Fprintf(&b, "in: [%s] at %s\n", f.FailureNodeType, f.FailureNodeLocation)
+	}
+	if f.Message != "" {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimRight(f.Message, "\n"))
+	}
+	if f.ForwardedPanic != "" {
+		fmt.Fprintf(&b, "\npanic: %s\n", f.ForwardedPanic)
+	}
+	if f.Location.FullStackTrace != "" {
+		fmt.Fprintf(&b, "\nstack:\n%s\n", strings.TrimRight(f.Location.FullStackTrace, "\n"))
+	}
+	for _, af := range spec.AdditionalFailures {
+		fmt.Fprintf(&b, "\nthen [%s] at %s: %s\n", af.State, af.Failure.Location, af.Failure.Message)
+	}
+	return b.String()
+}
+
+func suiteProperties(r types.Report, opts Options, start time.Time, verdicts map[string]string, c cleaner) []Property {
+	seed := opts.Seed
+	if seed == "" {
+		seed = strconv.FormatInt(r.SuiteConfig.RandomSeed, 10)
+	}
+	var props []Property
+	add := func(name, value string) {
+		props = append(props, Property{Name: c.text(name), Value: c.text(value)})
+	}
+	add(PropTargetKind, opts.TargetKind)
+	add(PropTargetEndpoint, redactEndpoint(opts.TargetEndpoint))
+	add(PropSeed, seed)
+	add(PropHarnessVersion, opts.HarnessVersion)
+	if !start.IsZero() {
+		add(PropStartTime, start.UTC().Format(time.RFC3339Nano))
+	}
+	add("ginkgo.random_seed", strconv.FormatInt(r.SuiteConfig.RandomSeed, 10))
+	add("ginkgo.label_filter", r.SuiteConfig.LabelFilter)
+	add("ginkgo.suite_succeeded", strconv.FormatBool(r.SuiteSucceeded))
+	if len(r.SpecialSuiteFailureReasons) > 0 {
+		add("ginkgo.suite_failure_reasons", strings.Join(r.SpecialSuiteFailureReasons, "; "))
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.Properties)) {
+		add(k, opts.Properties[k])
+	}
+	for _, id := range slices.Sorted(maps.Keys(verdicts)) {
+		add(PropBehaviourPrefix+id, verdicts[id])
+	}
+	return props
+}
+
+// redactEndpoint drops userinfo passwords; query secrets go to the redactor.
+func redactEndpoint(ep string) string {
+	if u, err := url.Parse(ep); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	return ep
+}
+
+var verdictRank = map[string]int{"": 0, "skipped": 1, "passed": 2, "failed": 3, "error": 4}
+
+func worse(a, b string) string {
+	if verdictRank[b] > verdictRank[a] {
+		return b
+	}
+	return a
+}
+
+func behaviourIDs(labels []string) []string {
+	var ids []string
+	for _, l := range labels {
+		if IsBehaviourID(l) {
+			ids = append(ids, l)
+		}
+	}
+	return ids
+}
+
+// areaOf returns the last "area:" label, so a leaf label overrides its container's.
+func areaOf(labels []string) string {
+	area := ""
+	for _, l := range labels {
+		if a, ok := strings.CutPrefix(l, areaLabelPrefix); ok {
+			area = a
+		}
+	}
+	return area
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}

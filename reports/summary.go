@@ -1,0 +1,192 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Tally counts testcases by status.
+type Tally struct{ Tests, Passed, Failed, Errors, Skipped int }
+
+func (t *Tally) add(status string) {
+	t.Tests++
+	switch status {
+	case "passed":
+		t.Passed++
+	case "failed":
+		t.Failed++
+	case "error":
+		t.Errors++
+	case "skipped":
+		t.Skipped++
+	}
+}
+
+// Bad is the number of failed and errored testcases.
+func (t Tally) Bad() int { return t.Failed + t.Errors }
+
+// Problem is one failed or errored testcase.
+type Problem struct {
+	Suite, Name, Classname string
+	Status                 string // "failed" or "error"
+	Type                   string // Ginkgo state: failed, panicked, interrupted, timedout ...
+	Message                string // first line of the failure message
+	Location               string // file:line when the report records one
+	Area                   string
+	Behaviours             []string
+}
+
+// SkipGroup is one skip reason and how many testcases gave it.
+type SkipGroup struct {
+	Reason string
+	Count  int
+}
+
+// Summary is the digest of a (merged) JUnit report.
+type Summary struct {
+	Tally
+	Time       time.Duration
+	Areas      map[string]Tally // "" holds cases without an area label
+	Behaviours map[string]Tally // by behaviour ID; a case counts once per ID
+	Failures   []Problem        // in report order
+	Skips      []SkipGroup      // most frequent first
+}
+
+// OK reports whether nothing failed or errored.
+func (s Summary) OK() bool { return s.Bad() == 0 }
+
+var locationRE = regexp.MustCompile(`(?m)^(?:location: (\S.*)|.*\bat: (\S+:\d+))`)
+
+// Summarize computes counts, tallies, failures and skip reasons from s.
+func Summarize(s Suites) Summary {
+	sum := Summary{Time: s.Time.Duration(), Areas: map[string]Tally{}, Behaviours: map[string]Tally{}}
+	skips := map[string]int{}
+	for _, su := range s.Suites {
+		for _, c := range su.Cases {
+			st, area, ids := c.Status(), c.Area(), c.Behaviours()
+			sum.add(st)
+			t := sum.Areas[area]
+			t.add(st)
+			sum.Areas[area] = t
+			for _, id := range ids {
+				t := sum.Behaviours[id]
+				t.add(st)
+				sum.Behaviours[id] = t
+			}
+			switch r := cmp.Or(c.Error, c.Failure); {
+			case r != nil:
+				p := Problem{Suite: su.Name, Name: c.Name, Classname: c.Classname, Status: st,
+					Type: r.Type, Message: firstLine(r.Message), Area: area, Behaviours: ids}
+				if p.Message == "" {
+					p.Message = firstLine(r.Text)
+				}
+				if m := locationRE.FindStringSubmatch(r.Text); m != nil {
+					p.Location = cmp.Or(m[1], m[2])
+				}
+				sum.Failures = append(sum.Failures, p)
+			case c.Skipped != nil:
+				skips[cmp.Or(firstLine(c.Skipped.Message), "skipped")]++
+			}
+		}
+	}
+	for reason, n := range skips {
+		sum.Skips = append(sum.Skips, SkipGroup{Reason: reason, Count: n})
+	}
+	slices.SortFunc(sum.Skips, func(a, b SkipGroup) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
+	})
+	return sum
+}
+
+// Fprint writes a compact human summary: totals, areas, behaviours, one line
+// per failure and the skip reasons.
+func (s Summary) Fprint(w io.Writer) error {
+	var b strings.Builder
+	verdict := "PASS"
+	if !s.OK() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped (%s)\n",
+		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, s.Time.Round(time.Millisecond))
+
+	if len(s.Areas) > 0 {
+		var parts []string
+		for _, a := range slices.Sorted(maps.Keys(s.Areas)) {
+			parts = append(parts, fmt.Sprintf("%s %s", cmp.Or(a, "(none)"), tallyShort(s.Areas[a])))
+		}
+		fmt.Fprintf(&b, "areas: %s\n", strings.Join(parts, "; "))
+	}
+
+	if len(s.Behaviours) > 0 {
+		var failing, untested []string
+		passing := 0
+		for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
+			switch t := s.Behaviours[id]; {
+			case t.Bad() > 0:
+				failing = append(failing, id)
+			case t.Passed > 0:
+				passing++
+			default:
+				untested = append(untested, id)
+			}
+		}
+		fmt.Fprintf(&b, "behaviours: %d seen, %d passing, %d failing, %d only skipped\n",
+			len(s.Behaviours), passing, len(failing), len(untested))
+		if len(failing) > 0 {
+			fmt.Fprintf(&b, "failing behaviours: %s\n", strings.Join(failing, ", "))
+		}
+	}
+
+	for _, p := range s.Failures {
+		tag := "FAIL "
+		if p.Status == "error" {
+			tag = "ERROR"
+		}
+		ids := ""
+		if len(p.Behaviours) > 0 {
+			ids = "[" + strings.Join(p.Behaviours, ",") + "] "
+		}
+		loc := ""
+		if p.Location != "" {
+			loc = " (" + p.Location + ")"
+		}
+		fmt.Fprintf(&b, "  %s %s%s: %s: %s%s\n", tag, ids, clip(p.Name, 120), p.Type, clip(p.Message, 160), loc)
+	}
+	for _, g := range s.Skips {
+		fmt.Fprintf(&b, "  SKIP  x%d %s\n", g.Count, clip(g.Reason, 160))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func tallyShort(t Tally) string {
+	s := fmt.Sprintf("%d/%d", t.Passed, t.Tests)
+	var extra []string
+	for _, x := range []struct {
+		n    int
+		what string
+	}{{t.Failed, "failed"}, {t.Errors, "errors"}, {t.Skipped, "skipped"}} {
+		if x.n > 0 {
+			extra = append(extra, fmt.Sprintf("%d %s", x.n, x.what))
+		}
+	}
+	if len(extra) > 0 {
+		s += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return s
+}
+
+// clip shortens s to n runes.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}
