@@ -34,7 +34,10 @@ type Options struct {
 	OmitPassedOutput bool
 }
 
-const defaultMaxOutput = 256 << 10
+const (
+	defaultMaxOutput = 256 << 10
+	maxMessage       = 8 << 10 // the message attribute; the full text is in the body
+)
 
 var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
 
@@ -135,6 +138,10 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		classname += "." + area
 	}
 
+	msgMax := min(max, maxMessage)
+	if max < 0 {
+		msgMax = maxMessage
+	}
 	tc := Case{Name: c.text(name), Classname: c.text(classname), Time: SecondsOf(spec.RunTime)}
 	switch st := spec.State; {
 	case st.Is(types.SpecStatePassed):
@@ -152,7 +159,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		}
 		tc.Skipped = &Result{Type: st.String(), Message: c.text(msg), Text: c.long(body, max)}
 	case st.Is(types.SpecStateFailed):
-		tc.Failure = &Result{Type: st.String(), Message: c.text(spec.Failure.Message), Text: c.long(failureText(spec), max)}
+		tc.Failure = &Result{Type: st.String(), Message: c.long(spec.Failure.Message, msgMax), Text: c.long(failureText(spec), max)}
 	default: // panicked, interrupted, timedout, aborted, invalid
 		msg := spec.Failure.Message
 		if st.Is(types.SpecStatePanicked) && spec.Failure.ForwardedPanic != "" {
@@ -161,7 +168,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		if msg == "" {
 			msg = st.String()
 		}
-		tc.Error = &Result{Type: st.String(), Message: c.text(msg), Text: c.long(failureText(spec), max)}
+		tc.Error = &Result{Type: st.String(), Message: c.long(msg, msgMax), Text: c.long(failureText(spec), max)}
 	}
 
 	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}

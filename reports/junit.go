@@ -69,7 +69,41 @@ type Case struct {
 type Result struct {
 	Type    string `xml:"type,attr,omitempty"`
 	Message string `xml:"message,attr,omitempty"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
+}
+
+// caseXML is Case as written: long text goes out as CDATA so multi-line
+// transcripts stay readable in the raw file. Reading needs no twin: the
+// decoder accepts text and CDATA alike.
+type caseXML struct {
+	Name      string  `xml:"name,attr"`
+	Classname string  `xml:"classname,attr,omitempty"`
+	Time      Seconds `xml:"time,attr"`
+	Skipped   *Result `xml:"skipped,omitempty"`
+	Error     *Result `xml:"error,omitempty"`
+	Failure   *Result `xml:"failure,omitempty"`
+	SystemOut *cdata  `xml:"system-out,omitempty"`
+	SystemErr *cdata  `xml:"system-err,omitempty"`
+}
+
+type cdata struct {
+	Text string `xml:",cdata"`
+}
+
+func asCDATA(s string) *cdata {
+	if s == "" {
+		return nil
+	}
+	return &cdata{s}
+}
+
+// MarshalXML implements xml.Marshaler.
+func (c Case) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(caseXML{
+		Name: c.Name, Classname: c.Classname, Time: c.Time,
+		Skipped: c.Skipped, Error: c.Error, Failure: c.Failure,
+		SystemOut: asCDATA(c.SystemOut), SystemErr: asCDATA(c.SystemErr),
+	}, start)
 }
 
 // Seconds is a duration attribute written as fixed-point seconds ("1.250"),

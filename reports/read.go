@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -146,7 +147,7 @@ func (rc rawCase) toCase() Case {
 	}
 	var sections []kv
 	for _, p := range rc.Properties {
-		sections = append(sections, kv{"entry: " + p.Name, p.Value})
+		sections = append(sections, kv{"entry: " + p.Name, entryValue(p.Value)})
 	}
 	sections = append(sections, kv{"output", c.SystemOut})
 	c.SystemOut = composeOut(meta, sections)
@@ -164,6 +165,16 @@ func joinResults(rs []Result) *Result {
 		r.Text += "\n\n[" + more.Type + "] " + more.Message + "\n" + more.Text
 	}
 	return &r
+}
+
+// entryValue undoes the JSON encoding Ginkgo gives report entry values, so a
+// transcript reads (and is redacted) as text.
+func entryValue(v string) string {
+	var s string
+	if json.Unmarshal([]byte(v), &s) == nil {
+		return s
+	}
+	return v
 }
 
 type kv struct{ k, v string }

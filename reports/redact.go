@@ -10,8 +10,11 @@ import (
 // Redacted replaces every secret value the built-in redactor finds.
 const Redacted = "REDACTED"
 
-// secretKeys are the names whose values must never reach a report. \b on both
-// sides keeps SignatureMethod, SignatureNonce, SignatureDoesNotMatch ... intact.
+// secretKeys are the names whose values must never reach a report. A key must
+// not follow a letter (so IncompleteSignature: and InvalidSecurityToken: stay
+// readable) but may follow a digit (%26Signature%3D) or a JSON escape (\n).
+// The "=", "%3D" or ":" required after it keeps SignatureMethod,
+// SignatureNonce ... intact. Values end at a separator or a backslash.
 const secretKeys = `Signature|AccessKeySecret|access_?key_?secret|SecurityToken|security_?token|` +
 	`x-acs-security-token|x-acs-bearer-token|BearerToken|bearer_?token`
 
@@ -24,11 +27,11 @@ var redactRules = []struct {
 	// XML elements: <SecurityToken>...</SecurityToken>.
 	{regexp.MustCompile(`(?i)(<(?:` + secretKeys + `)>)[^<]*`), `${1}` + Redacted},
 	// Percent-encoded pairs inside a StringToSign: SecurityToken%3D...%26 (stop at %26).
-	{regexp.MustCompile(`(?i)\b((?:` + secretKeys + `)%3D)(?:[^%&\s"'<>]|%[013-9A-F][0-9A-F]|%2[0-57-9A-F])+`), `${1}` + Redacted},
+	{regexp.MustCompile(`(?i)(^|[^a-z]|\\[nrt])((?:` + secretKeys + `)%3D)(?:[^%&\s"'<>\\]|%[013-9A-F][0-9A-F]|%2[0-57-9A-F])+`), `${1}${2}` + Redacted},
 	// Query/form params and the ACS3 Authorization header: Signature=..., up to a separator.
-	{regexp.MustCompile(`(?i)\b((?:` + secretKeys + `)=)[^&\s"'<>,;]+`), `${1}` + Redacted},
+	{regexp.MustCompile(`(?i)(^|[^a-z]|\\[nrt])((?:` + secretKeys + `)=)[^&\s"'<>,;\\]+`), `${1}${2}` + Redacted},
 	// Header lines, Go struct and map dumps: x-acs-security-token: v, Signature:v, Key:[v].
-	{regexp.MustCompile(`(?i)\b((?:` + secretKeys + `)\s*:\s*\[?)[^\s"'<>,;&\]\}]+`), `${1}` + Redacted},
+	{regexp.MustCompile(`(?i)(^|[^a-z]|\\[nrt])((?:` + secretKeys + `)\s*:\s*\[?)[^\s"'<>,;&\]\}\\]+`), `${1}${2}` + Redacted},
 	// Legacy ROA style "Authorization: acs AKID:signature".
 	{regexp.MustCompile(`(?i)\b(Authorization\s*:\s*acs\s+[^:\s]+:)\S+`), `${1}` + Redacted},
 }
@@ -47,15 +50,11 @@ func RedactSecrets(s string) string {
 // xmlSafe makes s representable in XML 1.0: characters outside the XML Char
 // production (control characters, U+FFFE, U+FFFF) and invalid UTF-8 bytes are
 // replaced by a visible escape such as \x00, so fuzz input stays debuggable.
+// CRLF becomes LF and a lone CR becomes \r, because parsers normalise line
+// ends inside CDATA and the text must survive a write/read round trip.
 func xmlSafe(s string) string {
-	clean := true
-	for i, r := range s {
-		if !isXMLChar(r) || (r == utf8.RuneError && !validAt(s, i)) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if xmlClean(s) {
 		return s
 	}
 	var b strings.Builder
@@ -63,6 +62,8 @@ func xmlSafe(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == '\r':
+			b.WriteString(`\r`)
 		case r == utf8.RuneError && size <= 1:
 			fmt.Fprintf(&b, `\x%02X`, s[i])
 		case !isXMLChar(r) && r < 0x100:
@@ -77,9 +78,16 @@ func xmlSafe(s string) string {
 	return b.String()
 }
 
-func validAt(s string, i int) bool {
-	_, size := utf8.DecodeRuneInString(s[i:])
-	return size > 1
+func xmlClean(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\r' || !isXMLChar(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func isXMLChar(r rune) bool {

@@ -36,7 +36,7 @@ type Problem struct {
 	Suite, Name, Classname string
 	Status                 string // "failed" or "error"
 	Type                   string // Ginkgo state: failed, panicked, interrupted, timedout ...
-	Message                string // first line of the failure message
+	Message                string // the failure message on one line
 	Location               string // file:line when the report records one
 	Area                   string
 	Behaviours             []string
@@ -82,9 +82,9 @@ func Summarize(s Suites) Summary {
 			switch r := cmp.Or(c.Error, c.Failure); {
 			case r != nil:
 				p := Problem{Suite: su.Name, Name: c.Name, Classname: c.Classname, Status: st,
-					Type: r.Type, Message: firstLine(r.Message), Area: area, Behaviours: ids}
+					Type: r.Type, Message: oneLine(r.Message), Area: area, Behaviours: ids}
 				if p.Message == "" {
-					p.Message = firstLine(r.Text)
+					p.Message = oneLine(r.Text)
 				}
 				if m := locationRE.FindStringSubmatch(r.Text); m != nil {
 					p.Location = cmp.Or(m[1], m[2])
