@@ -1,0 +1,52 @@
+# rebootconf — see README.md. Two commands on a fresh machine:
+#   make run    the main job: every suite against the embedded emulator, JUnit in reports/junit.xml
+#   make test   the project's own tests (race detector on)
+GO        ?= go
+BIN       := bin
+SUITES    := conformance properties
+JUNIT     ?= reports/junit.xml
+RUN_FLAGS ?=
+
+.PHONY: all build suites run test test-short vet deps-check bench fuzz tools clean
+
+all: build
+
+build: suites
+	$(GO) build -o $(BIN)/rebootconf ./cmd/rebootconf
+
+# Suite binaries are prebuilt so `rebootconf run` needs no Go toolchain at run time.
+suites:
+	@mkdir -p $(BIN)/suites
+	@for s in $(SUITES); do \
+		$(GO) test -c -o $(BIN)/suites/$$s.test ./suites/$$s || exit 1; \
+	done
+
+run: build
+	$(BIN)/rebootconf run --junit-report $(JUNIT) $(RUN_FLAGS)
+
+tools:
+	@./.ci/install-tools
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# fixtures/, reports/ and cmd/ must never pull in test frameworks (rapid panics outside go test).
+deps-check:
+	@bad=$$($(GO) list -deps ./fixtures/... ./reports/... ./cmd/... | grep -E '^(testing|pgregory.net/rapid|github.com/onsi/gomega.*|github.com/onsi/ginkgo/v2)$$'); \
+	if [ -n "$$bad" ]; then echo "forbidden imports in fixtures/reports/cmd: $$bad"; exit 1; fi; echo "deps-check: ok"
+
+test: tools vet deps-check
+	$(GO) test -race -timeout 60m ./...
+
+test-short:
+	$(GO) test -short ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3s ./fixtures/... ./generators/... | tee reports/bench.txt
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 60s ./fixtures/emulator
+
+clean:
+	rm -rf $(BIN) reports/*.xml
