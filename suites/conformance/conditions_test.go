@@ -1,0 +1,57 @@
+package conformance_test
+
+import (
+	"context"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/rebootconf/rebootconf/fixtures/contract"
+	"github.com/rebootconf/rebootconf/fixtures/control"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+)
+
+// subject is the instance a condition is checked on: the ID to send (empty
+// for a missing InstanceId) and, when it exists, the status it must keep.
+type subject struct {
+	ID     string
+	Status string // "" when no instance is named
+}
+
+// fixtures maps each instance condition to the instance that provokes it.
+var fixtures = map[contract.Condition]target.InstanceSpec{
+	contract.CondWrongStatus:     {Status: contract.StatusStopped},
+	contract.CondSecurityLock:    {LockReasons: []string{"security"}},
+	contract.CondFinancialLock:   {LockReasons: []string{"financial"}},
+	contract.CondDiskError:       {Conditions: []string{control.ConditionDiskError}},
+	contract.CondKMSUnauthorized: {Conditions: []string{control.ConditionKMSUnauthorized}},
+	contract.CondInternalError:   {Conditions: []string{control.ConditionInternalError}},
+}
+
+// subjectsFor provisions what condition c needs. Not-found yields two IDs:
+// a random one and a strict prefix of an existing instance's ID (an exact
+// match is required, so that one does not exist either).
+func subjectsFor(ctx context.Context, c contract.Condition) []subject {
+	GinkgoHelper()
+	switch c {
+	case contract.CondMissingInstanceID:
+		return []subject{{}}
+	case contract.CondNotFound:
+		existing := rg.Provision(ctx, target.InstanceSpec{})
+		prefix := existing[:len(existing)-2]
+		out := []subject{{ID: rg.Nonexistent(ctx)}}
+		if st := rg.StatusNow(ctx, prefix); st == contract.StatusAbsent {
+			rg.T.Guard.MarkAbsent(prefix)
+			out = append(out, subject{ID: prefix})
+		}
+		return out
+	}
+	spec, ok := fixtures[c]
+	if !ok {
+		Fail("no fixture for condition " + string(c))
+	}
+	st := spec.Status
+	if st == "" {
+		st = contract.StatusRunning
+	}
+	return []subject{{ID: rg.Provision(ctx, spec), Status: st}}
+}

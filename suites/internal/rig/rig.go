@@ -1,0 +1,105 @@
+// Package rig is the Ginkgo side of a conformance run: it opens the target,
+// provisions per-spec instances (cleanup registered right after acquiring),
+// sends RebootInstance through the raw client and the legacy SDK, and runs
+// the state oracle with Eventually/Consistently. Checks stay in
+// fixtures/contract; this package only adapts them to Ginkgo.
+package rig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
+	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
+
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/suites/internal/observe"
+)
+
+// Rig is one process's view of the target. It is read-only after Open, so
+// specs may share it.
+type Rig struct {
+	T      *target.Target
+	Raw    *protocol.Client
+	Legacy *ecs.Client
+	Reader observe.Reader
+}
+
+// Open opens the target the environment names. runID, when non-empty, is
+// shared by every parallel process so one sweep finds all their instances.
+func Open(ctx context.Context, runID string) (*Rig, error) {
+	o, err := target.OptionsFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if runID != "" {
+		o.RunID = runID
+	}
+	t, err := target.Open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	legacy, err := t.Legacy()
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	raw := t.Raw()
+	return &Rig{T: t, Raw: raw, Legacy: legacy, Reader: observe.Reader{Client: raw, Region: t.Region}}, nil
+}
+
+// Close closes the target.
+func (r *Rig) Close() error { return r.T.Close() }
+
+// Provision returns a fresh instance for this spec and registers its release.
+// A fixture the target cannot produce skips the spec with the reason.
+func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
+	GinkgoHelper()
+	id, err := r.T.Provision(ctx, s)
+	if id != "" {
+		DeferCleanup(r.T.Release, id)
+	}
+	if errors.Is(err, target.ErrUnsupported) {
+		Skip(fmt.Sprintf("target %s cannot provide %s: %v", r.T.Kind, describeSpec(s), err))
+	}
+	Expect(err).NotTo(HaveOccurred(), "provision %s", describeSpec(s))
+	By(fmt.Sprintf("provisioned %s as %s", describeSpec(s), id))
+	return id
+}
+
+// Nonexistent returns an instance ID verified absent on the target.
+func (r *Rig) Nonexistent(ctx context.Context) string {
+	GinkgoHelper()
+	id, err := r.T.NonexistentID(ctx)
+	Expect(err).NotTo(HaveOccurred(), "find a nonexistent instance id")
+	return id
+}
+
+// NeedControl skips the spec when the target has no control API.
+func (r *Rig) NeedControl(what string) {
+	GinkgoHelper()
+	if r.T.Control == nil {
+		Skip(fmt.Sprintf("target %s has no control API, needed for %s", r.T.Kind, what))
+	}
+}
+
+func describeSpec(s target.InstanceSpec) string {
+	st := s.Status
+	if st == "" {
+		st = "Running"
+	}
+	out := "a " + st + " instance"
+	for _, l := range s.LockReasons {
+		out += " locked for " + l
+	}
+	for _, c := range s.Conditions {
+		out += " with " + c
+	}
+	if s.InternalErrorMessage != "" {
+		out += " (" + s.InternalErrorMessage + " InternalError text)"
+	}
+	return out
+}
