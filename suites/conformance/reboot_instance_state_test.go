@@ -49,7 +49,7 @@ var _ = Describe("RebootInstance state", func() {
 	It("changes no other instance while rebooting one", labels.For("RI-STATE-009"), func(ctx SpecContext) {
 		id := rg.Provision(ctx, target.InstanceSpec{})
 		bystanders := map[string]string{
-			rg.Provision(ctx, target.InstanceSpec{}):                                contract.StatusRunning,
+			rg.Provision(ctx, target.InstanceSpec{}):                               contract.StatusRunning,
 			rg.Provision(ctx, target.InstanceSpec{Status: contract.StatusStopped}): contract.StatusStopped,
 		}
 		for _, c := range clients {
