@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -80,4 +82,34 @@ func TestTruncate(t *testing.T) {
 			t.Fatalf("max=%d leaks a fragment: %q", max, c.long(long, max))
 		}
 	}
+}
+
+// FuzzRedactPlanted plants a token-like secret in each wire form inside
+// arbitrary text: it must never survive, and redaction must be idempotent.
+func FuzzRedactPlanted(f *testing.F) {
+	f.Add("POST /?Action=RebootInstance", "&Timestamp=2026", "c2VjcmV0U2lnbmF0dXJl")
+	f.Add(`{"a":1,`, `}`, "STS.NUx1AbCd")
+	f.Fuzz(func(t *testing.T, pre, post, secret string) {
+		secret = strings.Map(func(r rune) rune {
+			if r < 128 && (r == '+' || r == '/' || r == '.' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return r
+			}
+			return -1
+		}, secret)
+		if len(secret) < 8 {
+			return
+		}
+		forms := []string{"&Signature=%s", "?SecurityToken=%s&", `"AccessKeySecret":"%s"`, "\nx-acs-security-token: %s\n",
+			",Signature=%s", "%%26SecurityToken%%3D%s%%26", " Signature:%s ", `\nSecurityToken=%s\u0026`}
+		for _, form := range forms {
+			in := pre + fmt.Sprintf(form, secret) + post
+			out := RedactSecrets(in)
+			if strings.Count(out, secret) > strings.Count(pre, secret)+strings.Count(post, secret) {
+				t.Fatalf("form %q leaks %q:\n in %q\nout %q", form, secret, in, out)
+			}
+			if again := RedactSecrets(out); again != out {
+				t.Fatalf("not idempotent:\n%q\n%q", out, again)
+			}
+		}
+	})
 }

@@ -149,14 +149,20 @@ func (s Summary) Fprint(w io.Writer) error {
 			tag = "ERROR"
 		}
 		ids := ""
-		if len(p.Behaviours) > 0 {
-			ids = "[" + strings.Join(p.Behaviours, ",") + "] "
+		if missing := slices.DeleteFunc(slices.Clone(p.Behaviours), func(id string) bool {
+			return strings.Contains(p.Name, id)
+		}); len(missing) > 0 {
+			ids = "[" + strings.Join(missing, ",") + "] "
 		}
 		loc := ""
 		if p.Location != "" {
 			loc = " (" + p.Location + ")"
 		}
-		fmt.Fprintf(&b, "  %s %s%s: %s: %s%s\n", tag, ids, clip(p.Name, 120), p.Type, clip(p.Message, 160), loc)
+		typ := ""
+		if p.Type != "" {
+			typ = p.Type + ": "
+		}
+		fmt.Fprintf(&b, "  %s %s%s: %s%s%s\n", tag, ids, clip(p.Name, 120), typ, clip(p.Message, 160), loc)
 	}
 	for _, g := range s.Skips {
 		fmt.Fprintf(&b, "  SKIP  x%d %s\n", g.Count, clip(g.Reason, 160))
