@@ -188,11 +188,32 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 	}
 	if !omitPassed || !spec.State.Is(types.SpecStatePassed) {
 		sections = append(sections,
+			kv{"steps", steps(spec.SpecEvents)},
 			kv{"GinkgoWriter", spec.CapturedGinkgoWriterOutput},
 			kv{"stdout/stderr", spec.CapturedStdOutErr})
 	}
-	tc.SystemOut = c.long(composeOut(meta, sections), max)
+	// Only the sections are capped: the metadata must survive truncation.
+	head := c.text(composeMeta(meta))
+	rest := max - len(head)
+	if max > 0 && rest < 1 {
+		rest = 1
+	}
+	tc.SystemOut = head + c.long(composeSections(sections), rest)
 	return tc
+}
+
+// steps lists By() steps and retries, the spec's own narrative of what it did.
+func steps(events types.SpecEvents) string {
+	var b strings.Builder
+	for _, e := range events {
+		switch {
+		case e.SpecEventType.Is(types.SpecEventByStart):
+			fmt.Fprintf(&b, "STEP: %s (%s)\n", e.Message, e.CodeLocation)
+		case e.SpecEventType.Is(types.SpecEventSpecRetry | types.SpecEventSpecRepeat):
+			fmt.Fprintf(&b, "%s: attempt %d\n", strings.ToUpper(e.SpecEventType.String()), e.Attempt)
+		}
+	}
+	return b.String()
 }
 
 // failureText is the failure body: location first (Summarize reads it), then

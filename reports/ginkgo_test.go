@@ -55,6 +55,11 @@ func sampleReport() types.Report {
 		entry("transcript", "POST / HTTP/1.1\nx-acs-security-token: "+leakToken+"\n\nSecurityToken="+leakToken+"&Signature="+leakSig+"\n\nHTTP/1.1 200 OK\n{\"RequestId\":\"REQ-0002\"}"),
 	}
 	failed.CapturedGinkgoWriterOutput = "step 1\nstep 2\n"
+	failed.SpecEvents = types.SpecEvents{
+		{SpecEventType: types.SpecEventByStart, Message: "stop the instance", CodeLocation: loc(41)},
+		{SpecEventType: types.SpecEventByEnd, Message: "stop the instance", CodeLocation: loc(41)},
+		{SpecEventType: types.SpecEventSpecRetry, Attempt: 1},
+	}
 	failed.NumAttempts = 2
 
 	skipped := it([]string{"RebootInstance", "auth"}, [][]string{{"area:auth"}, {}}, "rejects an expired token", []string{"RI-AUTH-003"}, types.SpecStateSkipped)
@@ -175,7 +180,8 @@ func TestFromGinkgoContent(t *testing.T) {
 		t.Errorf("failure text lacks the location first:\n%s", fail.Failure.Text)
 	}
 	for _, want := range []string{"behaviours: RI-STATE-002\n", "labels: area:state, RI-STATE-002, slow\n", "state: failed\n", "attempts: 2\n",
-		"--- entry: transcript ---", "x-acs-security-token: REDACTED", "--- GinkgoWriter ---\nstep 1\nstep 2"} {
+		"--- entry: transcript ---", "x-acs-security-token: REDACTED", "--- GinkgoWriter ---\nstep 1\nstep 2",
+		"--- steps ---\nSTEP: stop the instance (/src/suites/conformance/state_test.go:41)\nRETRY: attempt 1\n"} {
 		if !strings.Contains(fail.SystemOut, want) {
 			t.Errorf("failed system-out lacks %q:\n%s", want, fail.SystemOut)
 		}
@@ -263,6 +269,9 @@ func TestFromGinkgoOptions(t *testing.T) {
 	fail := caseNamed(t, s, "RebootInstance state rejects")
 	if strings.Contains(fail.SystemOut, "REQ-0002") {
 		t.Errorf("custom redactor not applied:\n%s", fail.SystemOut)
+	}
+	if !strings.HasPrefix(fail.SystemOut, "behaviours: RI-STATE-002\narea: state\nlabels: area:state, RI-STATE-002, slow\nstate: failed\nattempts: 2\n\n") {
+		t.Errorf("truncation must keep the metadata whole:\n%s", fail.SystemOut)
 	}
 	if len(fail.SystemOut) > 260 || !strings.Contains(fail.SystemOut, "bytes truncated") {
 		t.Errorf("MaxOutputBytes not applied (%d bytes):\n%s", len(fail.SystemOut), fail.SystemOut)

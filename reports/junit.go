@@ -51,7 +51,7 @@ type Property struct {
 	Value string `xml:"value,attr"`
 }
 
-// Case is one <testcase>. At most one of Skipped, Error, Failure is set.
+// Case is one <testcase>. FromGinkgo sets at most one of Skipped, Error, Failure.
 // SystemOut starts with metadata lines ("behaviours: RI-X-001,...", "area: x")
 // followed by a blank line; Behaviours and Area read them back.
 type Case struct {

@@ -181,9 +181,13 @@ type kv struct{ k, v string }
 
 // composeOut lays out a testcase system-out: "key: value" metadata lines, a
 // blank line, then "--- title ---" sections (empty sections are dropped).
-// The first metadata line is always present so a section can never be misread
-// as metadata.
 func composeOut(meta, sections []kv) string {
+	return composeMeta(meta) + composeSections(sections)
+}
+
+// composeMeta always writes at least one line so that a section can never be
+// misread as metadata.
+func composeMeta(meta []kv) string {
 	var b strings.Builder
 	if len(meta) == 0 {
 		meta = []kv{{metaBehaviours, ""}}
@@ -191,12 +195,16 @@ func composeOut(meta, sections []kv) string {
 	for _, m := range meta {
 		fmt.Fprintf(&b, "%s: %s\n", m.k, oneLine(m.v))
 	}
+	return b.String()
+}
+
+func composeSections(sections []kv) string {
+	var b strings.Builder
 	for _, s := range sections {
 		if strings.TrimSpace(s.v) == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "\n--- %s ---\n%s", oneLine(s.k), strings.TrimRight(s.v, "\n"))
-		b.WriteByte('\n')
+		fmt.Fprintf(&b, "\n--- %s ---\n%s\n", oneLine(s.k), strings.TrimRight(s.v, "\n"))
 	}
 	return b.String()
 }
