@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -75,6 +76,11 @@ func TestReadGinkgoNativeJUnit(t *testing.T) {
 	doc, _ := os.ReadFile(native)
 	if err := checkStructure(doc); err == nil {
 		t.Error("structural check accepted Ginkgo's native JUnit, which the XSD rejects")
+	}
+	if _, err := exec.LookPath("xmllint"); err == nil && findXSD(t) != "" {
+		if xmllint(t, native) == nil {
+			t.Error("xmllint accepted Ginkgo's native JUnit; is the schema the Jenkins junit-10.xsd?")
+		}
 	}
 	s, err := ReadFile(native)
 	if err != nil {
