@@ -99,7 +99,11 @@ func (m *Machine) Lost(t *rapid.T) {
 	id := m.id(t)
 	kind := rapid.SampledFrom([]string{control.FaultAppliedThenDropped, control.FaultReset, control.FaultError,
 		control.FaultMalformed, control.FaultThrottle, control.FaultLatency}).Draw(t, "fault")
-	Do(t, m.r, replay.Step{Op: replay.OpFault, Fault: &replay.Fault{Kind: kind, Action: model.ActionReboot, InstanceID: id}})
+	f := &replay.Fault{Kind: kind, Action: model.ActionReboot, InstanceID: id}
+	if kind == control.FaultLatency {
+		f.LatencyMs = int64(rapid.IntRange(1, 20).Draw(t, "latencyMs"))
+	}
+	Do(t, m.r, replay.Step{Op: replay.OpFault, Fault: f})
 	m.call(t, model.ActionReboot, url.Values{"InstanceId": {id}})
 }
 

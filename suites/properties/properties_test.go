@@ -1,0 +1,70 @@
+package properties_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	"pgregory.net/rapid"
+
+	"github.com/rebootconf/rebootconf/fixtures/replay"
+	"github.com/rebootconf/rebootconf/generators"
+	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
+)
+
+var _ = Describe("RebootInstance properties", Label("fuzz"), func() {
+	for _, p := range generators.Properties {
+		It(itText(p), Label(strings.ReplaceAll(p.Name, " ", "-")), func() {
+			switch {
+			case p.Needs == "control" && base.Control == nil:
+				Skip("needs a control API (worlds with held transitions); the target has none")
+			case p.Needs == "faults" && !base.Faults:
+				Skip("needs fault injection through the control API; the target has none")
+			}
+			env := base
+			env.Recorder = &generators.Recorder{}
+			ginkgorapid.Check(p.Fn(env), onFailure(env.Recorder))
+			AddReportEntry("throughput", fmt.Sprintf("%d cases, %d requests", env.Recorder.Cases, env.Recorder.Requests))
+		})
+	}
+})
+
+func itText(p generators.Property) string {
+	return map[string]string{
+		"model agreement": "answers every generated request with an outcome the model allows",
+		"envelope":        "never answers 5xx unless a fault is injected, and every body carries RequestId, Code and Message",
+		"isolation":       "changes nothing on DryRun and only the named instance on RebootInstance",
+		"stateful":        "agrees with the model at every step of random interleavings over several instances",
+		"concurrency":     "accepts exactly one of N concurrent reboots of one Running instance",
+		"ambiguity":       "treats a lost answer as maybe-applied and settles it by later observation",
+	}[p.Name]
+}
+
+// onFailure turns the minimal failing case into artefacts a person can act on: the
+// redacted HTTP exchanges, a replay file and one command to replay it.
+func onFailure(rec *generators.Recorder) func(string) {
+	return func(report string) {
+		spec := CurrentSpecReport().FullText()
+		failfile, seed := ginkgorapid.Reproduction(report)
+		c := rec.Last()
+		if c == nil {
+			AddReportEntry("rapid", report)
+			return
+		}
+		seq := c.Sequence
+		seq.Spec, seq.Seed = spec, seed
+		seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.failfile=%q", spec, failfile)
+		path := filepath.Join(replayDir(), replay.FileName(spec))
+		saved := replay.Save(path, seq)
+		AddReportEntry("minimal case: failure", c.Failure)
+		AddReportEntry("minimal case: HTTP exchanges", c.Transcript)
+		how := fmt.Sprintf("rebootconf replay %s --endpoint URL\nrapid: seed %d, fail file %s\nre-run: %s", path, seed, failfile, seq.Command)
+		if saved != nil {
+			how = fmt.Sprintf("could not write the replay file: %v\n%s", saved, how)
+		}
+		AddReportEntry("replay", how)
+	}
+}
+
+var _ = rapid.Check // rapid is linked in for its flags (-rapid.checks, -rapid.seed ...)
