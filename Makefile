@@ -3,7 +3,7 @@
 #   make test   the project's own tests (race detector on)
 GO        ?= go
 BIN       := bin
-SUITES    := conformance properties
+SUITES    := conformance properties sdkclients
 JUNIT     ?= reports/junit.xml
 RUN_FLAGS ?=
 
