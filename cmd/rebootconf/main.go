@@ -1,0 +1,48 @@
+// Command rebootconf is the conformance harness CLI: `rebootconf <command> [flags]`.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// commands maps a subcommand name to its entry point, which returns the exit code.
+// Adding a command is one line here.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"serve": serveCmd,
+}
+
+func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "rebootconf: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return cmd(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: rebootconf <command> [flags]")
+	fmt.Fprintln(w, "commands:")
+	for _, n := range names {
+		fmt.Fprintln(w, "  "+n)
+	}
+	fmt.Fprintln(w, "Run 'rebootconf <command> -h' for a command's flags.")
+}
