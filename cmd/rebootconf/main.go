@@ -12,6 +12,9 @@ import (
 // Adding a command is one line here.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"serve": serveCmd,
+	"run":   runCmd,
+	"list":  listCmd,
+	"sweep": sweepCmd,
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }

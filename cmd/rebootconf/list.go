@@ -1,0 +1,125 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/rebootconf/rebootconf/fixtures/contract"
+)
+
+// listCmd prints the behaviour catalogue with the specs that cover each behaviour, read from
+// the suite binaries themselves (a Ginkgo dry run: nothing is sent anywhere).
+func listCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	suitesDir := fs.String("suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
+	suites := fs.String("suites", "conformance,properties,sdkclients", "suites to read coverage from")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	bins, err := locateSuites(runConfig{suitesDir: *suitesDir, suites: splitList(*suites)})
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf list: %v\n", err)
+		return exitConfig
+	}
+	covered := map[string][]string{} // behaviour ID → spec texts
+	for _, b := range bins {
+		specs, err := dryRunSpecs(b)
+		if err != nil {
+			fmt.Fprintf(stderr, "rebootconf list: %s: %v\n", b.name, err)
+			return exitFail
+		}
+		for _, s := range specs {
+			for _, l := range s.Labels() {
+				if _, ok := contract.Lookup(l); ok {
+					covered[l] = append(covered[l], b.name+": "+s.FullText())
+				}
+			}
+		}
+	}
+	type row struct {
+		ID, Area, Level, Statement, Source string
+		Disruptive                         bool
+		Specs                              []string
+	}
+	var rows []row
+	uncovered := 0
+	for _, b := range contract.Catalogue() {
+		rows = append(rows, row{b.ID, string(b.Area), string(b.Level), b.Statement, b.Source, b.Disruptive, covered[b.ID]})
+		if len(covered[b.ID]) == 0 {
+			uncovered++
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rows)
+	} else {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tAREA\tDISRUPTIVE\tSPECS\tSTATEMENT")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%d\t%s\n", r.ID, r.Area, r.Disruptive, len(r.Specs), clipText(r.Statement, 90))
+		}
+		_ = tw.Flush()
+		fmt.Fprintf(stdout, "\n%d behaviours, %d covered by at least one spec, %d uncovered\n", len(rows), len(rows)-uncovered, uncovered)
+	}
+	if uncovered > 0 {
+		return exitFail
+	}
+	return exitPass
+}
+
+// dryRunSpecs asks a suite binary for its spec tree without running anything.
+func dryRunSpecs(b suiteBinary) ([]types.SpecReport, error) {
+	dir, err := os.MkdirTemp("", "rebootconf-list-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	report := filepath.Join(dir, "report.json")
+	cmd := exec.Command(b.path, "-ginkgo.dry-run", "-ginkgo.json-report="+report, "-ginkgo.no-color")
+	cmd.Dir = filepath.Dir(b.path)
+	// A dry run must not need a target: keep it away from any configured endpoint.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "REBOOTCONF_") })
+	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+filepath.Join(dir, "junit.xml"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if _, statErr := os.Stat(report); statErr != nil {
+			return nil, fmt.Errorf("dry run failed: %v\n%s", err, clipText(string(out), 2000))
+		}
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		return nil, err
+	}
+	var reps []types.Report
+	if err := json.Unmarshal(data, &reps); err != nil {
+		return nil, fmt.Errorf("reading dry-run report: %v", err)
+	}
+	var specs []types.SpecReport
+	for _, r := range reps {
+		for _, s := range r.SpecReports {
+			if s.LeafNodeType == types.NodeTypeIt {
+				specs = append(specs, s)
+			}
+		}
+	}
+	return specs, nil
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rebootconf/rebootconf/fixtures/contract"
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+)
+
+// preflightResult is an opened, checked target.
+type preflightResult struct {
+	target *target.Target
+	skew   time.Duration
+	notes  []string
+}
+
+func (p *preflightResult) close() { _ = p.target.Close() }
+
+// preflightTimeout bounds each preflight call: a hung endpoint fails fast with a clear error.
+const preflightTimeout = 10 * time.Second
+
+// preflight opens the target and, before any mutating call, checks connectivity, credentials
+// and clock skew with one read-only DescribeInstances.
+func preflight(ctx context.Context, o target.Options) (*preflightResult, error) {
+	if o.Timing.CallTimeout == 0 {
+		o.Timing.CallTimeout = preflightTimeout
+	}
+	octx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	tg, err := target.Open(octx, o)
+	if err != nil {
+		return nil, err
+	}
+	p := &preflightResult{target: tg}
+	if tg.Kind == target.KindEmbedded {
+		p.notes = append(p.notes, "embedded emulator: each suite process starts its own on loopback")
+		return p, nil
+	}
+	cctx, cancel2 := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel2()
+	ex, err := tg.Raw().Do(cctx, protocol.Call{Action: "DescribeInstances", Params: url.Values{"RegionId": {tg.Region}, "PageSize": {"1"}}})
+	if err != nil {
+		tg.Close()
+		var m *protocol.MalformedError
+		if errors.As(err, &m) {
+			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(cctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s did not answer DescribeInstances within %s", tg.Endpoint, preflightTimeout)
+		}
+		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, err)
+	}
+	r := ex.Response
+	if r.IsError() {
+		tg.Close()
+		switch {
+		case strings.HasPrefix(r.Code, "InvalidAccessKeyId") || strings.HasPrefix(r.Code, "SignatureDoesNotMatch") ||
+			strings.HasPrefix(r.Code, "IncompleteSignature") || strings.HasPrefix(r.Code, "Forbidden") || strings.HasPrefix(r.Code, "InvalidSecurityToken"):
+			return nil, fmt.Errorf("credentials rejected by %s: HTTP %d %s: %s (credentials: %s)", tg.Endpoint, r.Status, r.Code, r.Message, tg.Credentials)
+		case strings.HasPrefix(r.Code, "InvalidTimeStamp"):
+			return nil, fmt.Errorf("clock rejected by %s: %s: %s; fix this machine's clock", tg.Endpoint, r.Code, r.Message)
+		default:
+			return nil, fmt.Errorf("read-only DescribeInstances failed on %s: HTTP %d %s: %s", tg.Endpoint, r.Status, r.Code, r.Message)
+		}
+	}
+	if d, err := http.ParseTime(r.Header.Get("Date")); err == nil {
+		p.skew = time.Since(d).Round(time.Second)
+		if p.skew > 5*time.Minute || p.skew < -5*time.Minute {
+			p.notes = append(p.notes, fmt.Sprintf("WARNING: clock skew %s against the endpoint; signatures expire at 15 minutes", p.skew))
+		}
+	}
+	if tg.Control != nil {
+		p.notes = append(p.notes, "control API found: every condition can be produced")
+	} else {
+		p.notes = append(p.notes, "no control API: conditions come from the fixtures file, others are skipped")
+	}
+	return p, nil
+}
+
+// capabilitySpec maps a catalogue capability onto the fixture it needs.
+func capabilitySpec(c contract.Capability) (target.InstanceSpec, bool) {
+	switch c {
+	case contract.CapInstance:
+		return target.InstanceSpec{Status: "Running"}, true
+	case contract.CapStopped:
+		return target.InstanceSpec{Status: "Stopped"}, true
+	case contract.CapStarting:
+		return target.InstanceSpec{Status: "Starting"}, true
+	case contract.CapStopping:
+		return target.InstanceSpec{Status: "Stopping"}, true
+	case contract.CapPending:
+		return target.InstanceSpec{Status: "Pending"}, true
+	case contract.CapSecurityLock:
+		return target.InstanceSpec{Status: "Running", LockReasons: []string{"security"}}, true
+	case contract.CapFinancialLock:
+		return target.InstanceSpec{Status: "Running", LockReasons: []string{"financial"}}, true
+	case contract.CapDiskError:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"disk-error"}}, true
+	case contract.CapKMSUnauthorized:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"kms-unauthorized"}}, true
+	case contract.CapInternalError:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"internal-error"}}, true
+	}
+	return target.InstanceSpec{}, false
+}
+
+// skipReason says why a behaviour will not run on this target, or "" when it will.
+func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string {
+	if dryRunOnly && b.Disruptive {
+		return "--dry-run-only: really reboots an instance"
+	}
+	for _, c := range b.Needs {
+		if c == contract.CapControl {
+			if tg.Control == nil {
+				return "needs the emulator control API"
+			}
+			continue
+		}
+		spec, ok := capabilitySpec(c)
+		if !ok {
+			continue
+		}
+		if err := tg.CanProvision(spec); err != nil {
+			return strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
+		}
+	}
+	return ""
+}
+
+// printPlan prints what will run, what will be skipped and why, and what it will cost.
+func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) error {
+	tg := pf.target
+	fmt.Fprintf(w, "rebootconf plan\n  target: %s\n  run id: %s (tag %s=%s)\n", tg.Describe(), tg.RunID, target.RunTagKey, tg.RunID)
+	for _, n := range pf.notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	var run, skip, disruptive, creations int
+	reasons := map[string][]string{}
+	for _, b := range contract.Catalogue() {
+		if r := skipReason(tg, cfg.opts.DryRunOnly, b); r != "" {
+			skip++
+			reasons[r] = append(reasons[r], b.ID)
+			continue
+		}
+		run++
+		if b.Disruptive {
+			disruptive++
+		}
+		if len(b.Needs) > 0 && tg.Control == nil {
+			creations++
+		}
+	}
+	fmt.Fprintf(w, "  behaviours: %d will run, %d will be skipped\n", run, skip)
+	for r, ids := range reasons {
+		fmt.Fprintf(w, "    skip %s: %s\n", strings.Join(ids, " "), r)
+	}
+	names := make([]string, len(bins))
+	for i, b := range bins {
+		names[i] = b.name
+	}
+	fmt.Fprintf(w, "  suites: %s (label filter %q, seed %d)\n", strings.Join(names, ", "), cfg.labelFilter, cfg.seed)
+	if tg.Kind != target.KindEmbedded {
+		est := time.Duration(disruptive)*tg.Timing.RebootBound/4 + time.Duration(creations)*tg.Timing.ProvisionBound/4
+		fmt.Fprintf(w, "  cost: about %d real reboots (cap %d per suite process), up to %d instance creations (deleted at the end), estimated %s\n",
+			disruptive, tg.Guard.MaxReboots, creations, est.Round(time.Second))
+	}
+	return ctx.Err()
+}
+
+// leakCheck deletes instances still tagged with this run and reports them: every instance a
+// run creates must be gone when it ends, whatever happened.
+func (p *preflightResult) leakCheck(ctx context.Context) string {
+	tg := p.target
+	if tg.Kind == target.KindEmbedded {
+		return ""
+	}
+	ids, err := taggedInstances(ctx, tg, tg.RunID)
+	if err != nil {
+		return "leak check could not list instances: " + err.Error()
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	tg.Guard.Own(ids...)
+	var failed []string
+	for _, id := range ids {
+		if err := tg.Release(ctx, id); err != nil {
+			failed = append(failed, err.Error())
+		}
+	}
+	msg := fmt.Sprintf("%d instance(s) tagged %s=%s outlived their specs: %s (deleted now)", len(ids), target.RunTagKey, tg.RunID, strings.Join(ids, ","))
+	if len(failed) > 0 {
+		msg += "; deletion failed: " + strings.Join(failed, "; ") + " — run `rebootconf sweep`"
+	}
+	return msg
+}
+
+// taggedInstances lists instances tagged rebootconf-run (=runID when runID != "").
+func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]string, error) {
+	var ids []string
+	for page := 1; page <= 100; page++ {
+		params := url.Values{"RegionId": {tg.Region}, "PageSize": {"100"}, "PageNumber": {fmt.Sprint(page)}, "Tag.1.Key": {target.RunTagKey}}
+		if runID != "" {
+			params.Set("Tag.1.Value", runID)
+		}
+		ex, err := tg.Raw().Do(ctx, protocol.Call{Action: "DescribeInstances", Params: params})
+		if err != nil {
+			return ids, err
+		}
+		if ex.Response.IsError() {
+			return ids, fmt.Errorf("DescribeInstances: HTTP %d %s: %s", ex.Response.Status, ex.Response.Code, ex.Response.Message)
+		}
+		var body struct {
+			TotalCount json.Number
+			Instances  struct{ Instance []struct{ InstanceId string } }
+		}
+		if err := json.Unmarshal(ex.Response.Body, &body); err != nil {
+			return ids, fmt.Errorf("DescribeInstances body: %v", err)
+		}
+		for _, in := range body.Instances.Instance {
+			ids = append(ids, in.InstanceId)
+		}
+		total, _ := body.TotalCount.Int64()
+		if len(body.Instances.Instance) == 0 || int64(len(ids)) >= total {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// suiteBinary is one prebuilt Ginkgo suite.
+type suiteBinary struct{ name, path string }
+
+// locateSuites finds the prebuilt suite binaries (`make build` puts them in bin/suites).
+func locateSuites(cfg runConfig) ([]suiteBinary, error) {
+	dir := cfg.suitesDir
+	if dir == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		dir = filepath.Join(filepath.Dir(exe), "suites")
+	}
+	var out []suiteBinary
+	for _, name := range cfg.suites {
+		p := filepath.Join(dir, name+".test")
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			return nil, fmt.Errorf("suite %q: no binary at %s; build the suites with `make build` or point --suites-dir at them", name, p)
+		}
+		out = append(out, suiteBinary{name: name, path: p})
+	}
+	return out, nil
+}

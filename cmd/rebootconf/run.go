@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/reports"
+)
+
+// Exit codes of `rebootconf run`.
+const (
+	exitPass   = 0
+	exitFail   = 1
+	exitConfig = 2
+)
+
+// DefaultJUnitReport is where the main job writes its merged JUnit report.
+const DefaultJUnitReport = "reports/junit.xml"
+
+// runConfig is everything `run` was told, after flag parsing.
+type runConfig struct {
+	opts        target.Options
+	junit       string
+	suites      []string
+	suitesDir   string
+	labelFilter string
+	seed        int64
+	timeout     time.Duration
+	procs       int
+	planOnly    bool
+	verbose     bool
+	logDir      string
+}
+
+func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
+	var c runConfig
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.opts.Endpoint, "endpoint", "", "ECS-compatible endpoint URL (default: the embedded emulator)")
+	fs.StringVar(&c.opts.Region, "region", "", "real Alibaba Cloud region, e.g. cn-hangzhou (credentials from the standard chain)")
+	fs.StringVar(&c.opts.AliyunProfile, "profile", "", "~/.aliyun/config.json profile to take credentials from")
+	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
+	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
+	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots per suite process (0: none for emulators, 20 on the real cloud)")
+	fs.StringVar(&c.opts.EmulatorProfile, "emulator-profile", "", "embedded emulator transition profile: fast (default), realistic, immediate")
+	var mutants multiFlag
+	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable; see `rebootconf serve --list-mutants`)")
+	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
+	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
+	suites := fs.String("suites", "conformance,properties,sdkclients", "comma-separated suites to run")
+	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
+	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
+	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
+	fs.IntVar(&c.procs, "procs", 1, "parallel processes per suite (ginkgo -p style, via the suite binary)")
+	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
+	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	c.opts.Mutants = mutants
+	c.suites = splitList(*suites)
+	if len(c.suites) == 0 {
+		return c, errors.New("--suites: name at least one suite")
+	}
+	if c.timeout <= 0 || c.procs < 1 {
+		return c, errors.New("--timeout must be positive and --procs at least 1")
+	}
+	if c.seed == 0 {
+		c.seed = time.Now().UnixNano() % 1_000_000
+	}
+	if c.opts.RunID == "" {
+		c.opts.RunID = fmt.Sprintf("rc%d", time.Now().Unix())
+	}
+	return c, nil
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseRunFlags(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
+		}
+		return exitConfig
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	bins, err := locateSuites(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
+		return exitConfig
+	}
+	pf, err := preflight(ctx, cfg.opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: preflight: %v\n", err)
+		return exitConfig
+	}
+	defer pf.close()
+	if err := printPlan(ctx, stdout, cfg, pf, bins); err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: plan: %v\n", err)
+		return exitConfig
+	}
+	if cfg.planOnly {
+		return exitPass
+	}
+
+	workDir, err := os.MkdirTemp("", "rebootconf-run-")
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
+		return exitConfig
+	}
+	defer os.RemoveAll(workDir)
+	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
+	_ = os.MkdirAll(logDir, 0o755)
+
+	var all []reports.Suites
+	var runErrs []string
+	start := time.Now()
+	for _, b := range bins {
+		if ctx.Err() != nil {
+			runErrs = append(runErrs, b.name+": not started (interrupted)")
+			continue
+		}
+		junit := filepath.Join(workDir, b.name+".xml")
+		logPath := filepath.Join(logDir, b.name+".log")
+		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, logPath)
+		code, err := runSuite(ctx, cfg, b, junit, logPath, stdout)
+		s, rerr := reports.ReadFile(junit)
+		switch {
+		case rerr == nil:
+			all = append(all, s)
+		case err != nil:
+			runErrs = append(runErrs, fmt.Sprintf("%s: %v", b.name, err))
+		default:
+			runErrs = append(runErrs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
+		}
+	}
+	merged := reports.Merge(all...)
+	merged.Name = "rebootconf " + string(pf.target.Kind)
+	for _, msg := range runErrs {
+		merged = reports.Merge(merged, harnessError("harness", msg))
+	}
+	if leaks := pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
+		merged = reports.Merge(merged, harnessError("leak-check", leaks))
+	}
+	if err := reports.WriteFile(cfg.junit, merged); err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
+		return exitFail
+	}
+	sum := reports.Summarize(merged)
+	fmt.Fprintln(stdout)
+	_ = sum.Fprint(stdout)
+	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
+	if ctx.Err() != nil {
+		fmt.Fprintln(stdout, "interrupted: the report holds what ran; created instances were released")
+		return exitFail
+	}
+	if !sum.OK() || len(runErrs) > 0 {
+		return exitFail
+	}
+	return exitPass
+}
+
+// runSuite executes one prebuilt suite binary against the target and returns its exit code.
+func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath string, stdout io.Writer) (int, error) {
+	args := []string{"-test.timeout=0", "-ginkgo.timeout=" + cfg.timeout.String(), fmt.Sprintf("-ginkgo.seed=%d", cfg.seed), "-ginkgo.no-color"}
+	if b.name == "properties" {
+		// Only the properties suite links rapid, and so only it accepts rapid's flags.
+		args = append(args, fmt.Sprintf("-rapid.seed=%d", cfg.seed))
+	}
+	if cfg.labelFilter != "" {
+		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
+	}
+	if cfg.verbose {
+		args = append(args, "-ginkgo.v")
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return -1, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(b.path, args...)
+	cmd.Dir = filepath.Dir(b.path)
+	cmd.Env = append(os.Environ(), cfg.opts.Env()...)
+	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
+	var out io.Writer = logf
+	if cfg.verbose {
+		out = io.MultiWriter(logf, redactingWriter{stdout})
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return -1, fmt.Errorf("start %s: %w", b.path, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// Forward the interrupt: Ginkgo runs cleanup and writes its report, then exits.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Minute):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			err = <-done
+		}
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return -1, err
+	}
+	return 0, nil
+}
+
+// harnessError is a one-testcase suite recording a problem outside any spec.
+func harnessError(name, msg string) reports.Suites {
+	return reports.Suites{Suites: []reports.Suite{{Name: "rebootconf", Cases: []reports.Case{{
+		Name: name, Classname: "rebootconf.harness", Error: &reports.Result{Type: name, Message: protocol.Redact(msg), Text: protocol.Redact(msg)},
+	}}}}}
+}
+
+type redactingWriter struct{ w io.Writer }
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	_, err := io.WriteString(r.w, protocol.Redact(string(p)))
+	return len(p), err
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
