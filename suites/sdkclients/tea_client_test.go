@@ -32,7 +32,22 @@ type teaClient struct {
 type guardedHTTP struct{ c *http.Client }
 
 func (g guardedHTTP) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
+	canonicalHeaders(req.Header)
 	return g.c.Do(req)
+}
+
+// canonicalHeaders re-keys h in canonical form. Tea writes raw lowercase keys into the map
+// (h["x-acs-action"]), which http.Header.Get cannot find, so the guard would not see the
+// action of an ACS3 request (its only place) and would wave every such call through. Header
+// names are case-insensitive on the wire and ACS3 signs them lowercased, so the signature
+// is unaffected.
+func canonicalHeaders(h http.Header) {
+	for k, v := range h {
+		if ck := http.CanonicalHeaderKey(k); ck != k {
+			delete(h, k)
+			h[ck] = append(h[ck], v...)
+		}
+	}
 }
 
 func newTeaClient(tg *target.Target, name string, creds protocol.Credentials) (sdkClient, error) {
