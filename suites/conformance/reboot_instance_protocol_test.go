@@ -63,7 +63,7 @@ var _ = Describe("RebootInstance protocol", func() {
 					ids = append(ids, o.Response.RequestID)
 				}
 			}
-			Expect(contract.CheckUniqueRequestIDs(ids)).To(Succeed())
+			Expect(rig.Readable(contract.CheckUniqueRequestIDs(ids))).To(Succeed())
 		})
 
 	DescribeTable("rejects a request that fails authentication and changes nothing",

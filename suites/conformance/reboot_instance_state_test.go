@@ -78,7 +78,7 @@ var _ = Describe("RebootInstance state", func() {
 		wg.Wait()
 		accepted := 0
 		for _, o := range outs {
-			Expect(o.Err).NotTo(HaveOccurred(), "via the %s client\n%s", o.Client, o.Transcript)
+			Expect(rig.Readable(o.Err)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
 			if o.Response.Status == 200 {
 				accepted++
 				o.Expect(contract.CheckSuccess(o.Response, protocol.FormatJSON))

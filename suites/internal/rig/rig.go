@@ -65,7 +65,7 @@ func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	if errors.Is(err, target.ErrUnsupported) {
 		Skip(fmt.Sprintf("target %s cannot provide %s: %v", r.T.Kind, describeSpec(s), err))
 	}
-	Expect(err).NotTo(HaveOccurred(), "provision %s", describeSpec(s))
+	Expect(Readable(err)).To(Succeed(), "provision %s", describeSpec(s))
 	By(fmt.Sprintf("provisioned %s as %s", describeSpec(s), id))
 	return id
 }
@@ -74,7 +74,7 @@ func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 func (r *Rig) Nonexistent(ctx context.Context) string {
 	GinkgoHelper()
 	id, err := r.T.NonexistentID(ctx)
-	Expect(err).NotTo(HaveOccurred(), "find a nonexistent instance id")
+	Expect(Readable(err)).To(Succeed(), "find a nonexistent instance id")
 	return id
 }
 

@@ -74,8 +74,8 @@ type Outcome struct {
 // client and attaching the redacted transcript on failure.
 func (o Outcome) Expect(check error) {
 	GinkgoHelper()
-	Expect(o.Err).NotTo(HaveOccurred(), "via the %s client\n%s", o.Client, o.Transcript)
-	Expect(check).NotTo(HaveOccurred(), "via the %s client\n%s", o.Client, o.Transcript)
+	Expect(Readable(o.Err)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
+	Expect(Readable(check)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
 }
 
 // Send sends r through one client.
@@ -120,7 +120,11 @@ func ExpectSameOutcome(outs []Outcome) {
 	}
 	for _, o := range outs[1:] {
 		if o.Response.Status != outs[0].Response.Status || o.Response.Code != outs[0].Response.Code {
-			Fail("the clients saw different outcomes for the same request: " + strings.Join(seen, "; "))
+			var ts []string
+			for _, x := range outs {
+				ts = append(ts, x.Transcript)
+			}
+			Fail("the clients saw different outcomes for the same request: " + strings.Join(seen, "; ") + "\n" + strings.Join(ts, "\n"))
 		}
 	}
 }
@@ -162,3 +166,18 @@ func skipIfRefused(o Outcome) {
 		Skip(protocol.Redact(o.Err.Error()))
 	}
 }
+
+// Readable makes a checker's error print as its own text in a Gomega
+// failure (instead of a dump of the joined error's structure):
+// Expect(Readable(err)).To(Succeed(), ...).
+func Readable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return readable{err}
+}
+
+type readable struct{ error }
+
+func (r readable) FormattedGomegaError() string { return r.Error() }
+func (r readable) Unwrap() error                { return r.error }

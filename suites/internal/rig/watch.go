@@ -27,22 +27,22 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 	Eventually(ctx, func(g Gomega) {
 		for _, s := range rg.Reader.Sources() {
 			st, err := s.Read(ctx, id)
-			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(Readable(err)).To(Succeed())
 			if err := w.Add(s.Name, st); err != nil {
 				StopTrying("the reboot left the legal path").Wrap(err).Now()
 			}
 		}
 		checkBystanders(ctx, rg, g, bystanders)
-		g.Expect(w.CheckBack()).To(Succeed())
+		g.Expect(Readable(w.CheckBack())).To(Succeed())
 	}).WithTimeout(tm.RebootBound).WithPolling(tm.Poll).Should(Succeed(), "instance %s after an accepted reboot", id)
 	if err := w.CheckLeftRunning(); err != nil && !rg.startingInHistory(ctx, id) {
-		Expect(err).NotTo(HaveOccurred())
+		Expect(Readable(err)).To(Succeed())
 	}
 	for bid, want := range bystanders {
 		// One more look once the reboot is over: a late change is still a change.
 		st, err := rg.Reader.ViaDescribeInstances(ctx, bid)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(contract.CheckUnchanged(bBystander, want, st)).To(Succeed(), "bystander %s", bid)
+		Expect(Readable(err)).To(Succeed())
+		Expect(Readable(contract.CheckUnchanged(bBystander, want, st))).To(Succeed(), "bystander %s", bid)
 	}
 	AddReportEntry("observed reboot of "+id, w.String(), ReportEntryVisibilityFailureOrVerbose)
 	return w
@@ -51,7 +51,7 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 func checkBystanders(ctx context.Context, rg *Rig, g Gomega, bystanders map[string]string) {
 	for bid, want := range bystanders {
 		st, err := rg.Reader.ViaDescribeInstances(ctx, bid)
-		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(Readable(err)).To(Succeed())
 		if err := contract.CheckUnchanged(bBystander, want, st); err != nil {
 			StopTrying(fmt.Sprintf("bystander %s changed", bid)).Wrap(err).Now()
 		}
@@ -84,8 +84,8 @@ func (rg *Rig) Unchanged(ctx context.Context, b contract.Behaviour, id, want str
 	Consistently(ctx, func(g Gomega) {
 		for _, s := range rg.Reader.Sources() {
 			st, err := s.Read(ctx, id)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(contract.CheckUnchanged(b, want, st)).To(Succeed(), "instance %s via %s", id, s.Name)
+			g.Expect(Readable(err)).To(Succeed())
+			g.Expect(Readable(contract.CheckUnchanged(b, want, st))).To(Succeed(), "instance %s via %s", id, s.Name)
 		}
 	}).WithTimeout(tm.ObserveWindow).WithPolling(tm.Poll).Should(Succeed())
 }
@@ -94,7 +94,7 @@ func (rg *Rig) Unchanged(ctx context.Context, b contract.Behaviour, id, want str
 func (rg *Rig) StatusNow(ctx context.Context, id string) string {
 	GinkgoHelper()
 	st, err := rg.Reader.ViaDescribeInstances(ctx, id)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(Readable(err)).To(Succeed())
 	return st
 }
 
