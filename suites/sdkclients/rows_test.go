@@ -13,7 +13,7 @@ import (
 
 // row is one line of the SDK table: every row runs once through every client.
 type row struct {
-	ID     string // SDK-OP-*, SDK-ERR-*, SDK-GW-*
+	ID     string // SDK-OP-*, SDK-ERR-*, SDK-GW-*, SDK-SAFE-*
 	What   string // the operation or error
 	Source string // where the expectation comes from ("spec", "notes" as in docs/behaviours.md)
 	// Behaviours are catalogue IDs the row also evidences (labels, so reports aggregate them);
@@ -29,7 +29,8 @@ var (
 )
 
 // rows is the table. Operations first (a success through each client), then every documented
-// RebootInstance error, then the gateway's signature errors.
+// RebootInstance error, then the gateway's signature errors, then the harness's own safety:
+// the guard must sit under every client.
 var rows = []row{
 	{ID: "SDK-OP-001", What: "RebootInstance ForceStop=false is accepted and the instance comes back Running",
 		Source: "spec §Description, §Response parameters; notes §3.2-§3.4 (success)", Behaviours: []string{"RI-STATE-001", "RI-FORCE-002"},
@@ -89,6 +90,9 @@ var rows = []row{
 		Source: contract.ErrSignatureV1.Source, Behaviours: []string{"RI-PROTO-008"}, ACS3: []string{"RI-PROTO-009"}, Run: gwWrongSecret},
 	{ID: "SDK-GW-002", What: "an unknown AccessKeyId surfaces InvalidAccessKeyId.NotFound (400 or 404)",
 		Source: contract.ErrUnknownAccessKey.Source, Behaviours: []string{"RI-PROTO-010"}, Run: gwUnknownKey},
+
+	{ID: "SDK-SAFE-001", What: "the ownership guard refuses, before sending, a reboot of an instance the run neither owns nor verified absent",
+		Source: "DESIGN.md (fixtures/target: ownership guard)", Run: safeGuardRefuses},
 }
 
 func (r row) labels(client string) Labels {

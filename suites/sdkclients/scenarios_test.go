@@ -179,6 +179,16 @@ func badCredsDryRun(ctx SpecContext, c sdkClient, creds protocol.Credentials) re
 	return do(ctx, bad, call{Action: "RebootInstance", InstanceID: id, DryRun: ptr(true)})
 }
 
+// safeGuardRefuses proves the guard sits under the client: a real reboot of a random ID that
+// is neither owned nor verified absent must be refused before it leaves the process. Were the
+// guard bypassed, the target would see a reboot of an ID that almost surely does not exist.
+func safeGuardRefuses(ctx SpecContext, c sdkClient) {
+	r := c.Do(ctx, call{Action: "RebootInstance", InstanceID: target.NewInstanceID()})
+	r.Client, r.Action = c.Name(), "RebootInstance"
+	Expect(refusal(r)).To(ContainSubstring("safety guard refused RebootInstance"),
+		"the %s client's call must be refused by the ownership guard before it is sent; %s", c.Name(), r)
+}
+
 // Helpers.
 
 // waitStatus polls DescribeInstances through the raw client until id shows want
