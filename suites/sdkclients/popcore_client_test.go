@@ -49,6 +49,11 @@ func newPopCoreClient(tg *target.Target, forwarderURL string) *popCoreClient {
 		return c
 	}
 	dir := popCoreDir()
+	if !has(dir) {
+		c.skip = fmt.Sprintf("pop-core client script not found (looked for %s): set %s to the repository's suites/sdkclients/node",
+			filepath.Join(dir, "popcore.js"), envPopCoreDir)
+		return c
+	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@alicloud", "pop-core", "package.json")); err != nil {
 		c.skip = skipNoNodeModules
 		return c
@@ -69,17 +74,36 @@ func nodeMajor(node string) (int, bool) {
 }
 
 // popCoreDir finds the folder holding popcore.js: the override, the package folder (go test,
-// ginkgo) or the repository root (a prebuilt binary run from there).
+// ginkgo), or suites/sdkclients/node above the working directory or the test binary (a
+// prebuilt binary that `rebootconf run` starts in bin/suites).
 func popCoreDir() string {
 	if d := os.Getenv(envPopCoreDir); d != "" {
 		return d
 	}
-	for _, d := range []string{"node", filepath.Join("suites", "sdkclients", "node")} {
-		if _, err := os.Stat(filepath.Join(d, "popcore.js")); err == nil {
-			return d
+	if has("node") {
+		return "node"
+	}
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for range 5 {
+			if d := filepath.Join(dir, "suites", "sdkclients", "node"); has(d) {
+				return d
+			}
+			dir = filepath.Dir(dir)
 		}
 	}
 	return "node"
+}
+
+func has(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "popcore.js"))
+	return err == nil
 }
 
 func (p *popCoreClient) Name() string { return clientPopCore }
