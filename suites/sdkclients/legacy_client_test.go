@@ -34,10 +34,19 @@ func newLegacyClient(tg *target.Target) (sdkClient, error) {
 func (l *legacyClient) Name() string { return clientLegacy }
 func (l *legacyClient) Skip() string { return "" }
 
+// WithCredentials builds a client signing with creds and otherwise set up exactly like the
+// target's own (domain, scheme, guard transport, timeouts are copied from it).
 func (l *legacyClient) WithCredentials(creds protocol.Credentials) (sdkClient, error) {
-	t := *l.tg // a copy shares the guard; only the credentials differ
-	t.Credentials = creds
-	return newLegacyClient(&t)
+	c, err := ecs.NewClientWithAccessKey(l.tg.Region, creds.AccessKeyID, creds.AccessKeySecret)
+	if err != nil {
+		return nil, fmt.Errorf("legacy SDK client: %w", err)
+	}
+	c.Domain = l.c.Domain
+	c.GetConfig().Scheme = l.c.GetConfig().Scheme
+	c.SetTransport(l.tg.Guard)
+	c.SetReadTimeout(l.c.GetReadTimeout())
+	c.SetConnectTimeout(l.c.GetConnectTimeout())
+	return &legacyClient{tg: l.tg, c: c}, nil
 }
 
 func legacyBool(b *bool) requests.Boolean {
