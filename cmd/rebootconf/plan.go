@@ -27,19 +27,23 @@ type preflightResult struct {
 
 func (p *preflightResult) close() { _ = p.target.Close() }
 
-// preflightTimeout bounds each preflight call: a hung endpoint fails fast with a clear error.
+// preflightTimeout bounds the whole preflight by default: a hung endpoint fails fast with a
+// clear error instead of a wall of timed-out specs.
 const preflightTimeout = 10 * time.Second
 
-// preflight opens the target and, before any mutating call, checks connectivity, credentials
-// and clock skew with one read-only DescribeInstances.
-func preflight(ctx context.Context, o target.Options) (*preflightResult, error) {
-	if o.Timing.CallTimeout == 0 {
-		o.Timing.CallTimeout = preflightTimeout
+// preflight opens the target and, before any mutating call, checks connectivity, credentials,
+// clock skew and the fixtures file with read-only calls, all within timeout.
+func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*preflightResult, error) {
+	if o.Timing.CallTimeout == 0 || o.Timing.CallTimeout > timeout {
+		o.Timing.CallTimeout = timeout
 	}
-	octx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tg, err := target.Open(octx, o)
+	tg, err := target.Open(pctx, o)
 	if err != nil {
+		if pctx.Err() != nil {
+			return nil, fmt.Errorf("%s did not answer within %s (%v)", endpointOf(o), timeout, err)
+		}
 		return nil, err
 	}
 	p := &preflightResult{target: tg}
@@ -47,17 +51,15 @@ func preflight(ctx context.Context, o target.Options) (*preflightResult, error) 
 		p.notes = append(p.notes, "embedded emulator: each suite process starts its own on loopback")
 		return p, nil
 	}
-	cctx, cancel2 := context.WithTimeout(ctx, preflightTimeout)
-	defer cancel2()
-	ex, err := tg.Raw().Do(cctx, protocol.Call{Action: "DescribeInstances", Params: url.Values{"RegionId": {tg.Region}, "PageSize": {"1"}}})
+	ex, err := tg.Raw().Do(pctx, protocol.Call{Action: "DescribeInstances", Params: url.Values{"RegionId": {tg.Region}, "PageSize": {"1"}}})
 	if err != nil {
 		tg.Close()
 		var m *protocol.MalformedError
-		if errors.As(err, &m) {
+		switch {
+		case errors.As(err, &m):
 			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
-		}
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(cctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s did not answer DescribeInstances within %s", tg.Endpoint, preflightTimeout)
+		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
+			return nil, fmt.Errorf("%s did not answer DescribeInstances within %s", tg.Endpoint, timeout)
 		}
 		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, err)
 	}
@@ -85,7 +87,29 @@ func preflight(ctx context.Context, o target.Options) (*preflightResult, error) 
 	} else {
 		p.notes = append(p.notes, "no control API: conditions come from the fixtures file, others are skipped")
 	}
+	if err := tg.VerifyPool(pctx); err != nil {
+		tg.Close()
+		return nil, err
+	}
+	if o.FixturesFile != "" {
+		p.notes = append(p.notes, "fixtures file checked against the target: "+o.FixturesFile)
+	}
 	return p, nil
+}
+
+func endpointOf(o target.Options) string {
+	switch {
+	case o.Endpoint != "":
+		return o.Endpoint
+	case o.Region != "":
+		return "https://ecs." + o.Region + ".aliyuncs.com"
+	}
+	return "the embedded emulator"
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // capabilitySpec maps a catalogue capability onto the fixture it needs.
@@ -185,17 +209,18 @@ func (p *preflightResult) leakCheck(ctx context.Context) string {
 	if tg.Kind == target.KindEmbedded {
 		return ""
 	}
-	ids, err := taggedInstances(ctx, tg, tg.RunID)
+	found, err := taggedInstances(ctx, tg, tg.RunID)
 	if err != nil {
 		return "leak check could not list instances: " + err.Error()
 	}
-	if len(ids) == 0 {
+	if len(found) == 0 {
 		return ""
 	}
-	tg.Guard.Own(ids...)
-	var failed []string
-	for _, id := range ids {
-		if err := tg.Release(ctx, id); err != nil {
+	var ids, failed []string
+	for _, ti := range found {
+		ids = append(ids, ti.ID)
+		tg.Adopt(ti.ID, ti.Run)
+		if err := tg.Release(ctx, ti.ID); err != nil {
 			failed = append(failed, err.Error())
 		}
 	}
@@ -206,9 +231,12 @@ func (p *preflightResult) leakCheck(ctx context.Context) string {
 	return msg
 }
 
+// taggedInstance is an instance some run created, found by its rebootconf-run tag.
+type taggedInstance struct{ ID, Run string }
+
 // taggedInstances lists instances tagged rebootconf-run (=runID when runID != "").
-func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]string, error) {
-	var ids []string
+func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]taggedInstance, error) {
+	var out []taggedInstance
 	for page := 1; page <= 100; page++ {
 		params := url.Values{"RegionId": {tg.Region}, "PageSize": {"100"}, "PageNumber": {fmt.Sprint(page)}, "Tag.1.Key": {target.RunTagKey}}
 		if runID != "" {
@@ -216,27 +244,44 @@ func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]st
 		}
 		ex, err := tg.Raw().Do(ctx, protocol.Call{Action: "DescribeInstances", Params: params})
 		if err != nil {
-			return ids, err
+			return out, err
 		}
 		if ex.Response.IsError() {
-			return ids, fmt.Errorf("DescribeInstances: HTTP %d %s: %s", ex.Response.Status, ex.Response.Code, ex.Response.Message)
+			return out, fmt.Errorf("DescribeInstances: HTTP %d %s: %s", ex.Response.Status, ex.Response.Code, ex.Response.Message)
 		}
 		var body struct {
 			TotalCount json.Number
-			Instances  struct{ Instance []struct{ InstanceId string } }
+			Instances  struct {
+				Instance []struct {
+					InstanceId string
+					Tags       struct {
+						Tag []struct{ TagKey, TagValue string }
+					}
+				}
+			}
 		}
 		if err := json.Unmarshal(ex.Response.Body, &body); err != nil {
-			return ids, fmt.Errorf("DescribeInstances body: %v", err)
+			return out, fmt.Errorf("DescribeInstances body: %v", err)
 		}
 		for _, in := range body.Instances.Instance {
-			ids = append(ids, in.InstanceId)
+			ti := taggedInstance{ID: in.InstanceId}
+			for _, t := range in.Tags.Tag {
+				if t.TagKey == target.RunTagKey {
+					ti.Run = t.TagValue
+				}
+			}
+			// Trust the tag as read, not the filter: a target that ignores Tag.N filters
+			// must not make sweep delete what it lists.
+			if ti.Run != "" && (runID == "" || ti.Run == runID) {
+				out = append(out, ti)
+			}
 		}
 		total, _ := body.TotalCount.Int64()
-		if len(body.Instances.Instance) == 0 || int64(len(ids)) >= total {
+		if len(body.Instances.Instance) == 0 || int64(page*100) >= total {
 			break
 		}
 	}
-	return ids, nil
+	return out, nil
 }
 
 // suiteBinary is one prebuilt Ginkgo suite.

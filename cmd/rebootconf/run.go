@@ -42,6 +42,7 @@ type runConfig struct {
 	planOnly    bool
 	verbose     bool
 	logDir      string
+	preflight   time.Duration
 }
 
 func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
@@ -60,6 +61,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between a waiter's observations (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
+	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
+	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
 	suites := fs.String("suites", "conformance,properties,sdkclients", "comma-separated suites to run")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
@@ -80,8 +86,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
 	}
-	if c.timeout <= 0 || c.procs < 1 {
-		return c, errors.New("--timeout must be positive and --procs at least 1")
+	if c.timeout <= 0 || c.procs < 1 || c.preflight <= 0 {
+		return c, errors.New("--timeout and --preflight-timeout must be positive and --procs at least 1")
 	}
 	if c.seed == 0 {
 		c.seed = time.Now().UnixNano() % 1_000_000
@@ -108,7 +114,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
 		return exitConfig
 	}
-	pf, err := preflight(ctx, cfg.opts)
+	pf, err := preflight(ctx, cfg.opts, cfg.preflight)
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf run: preflight: %v\n", err)
 		return exitConfig
@@ -133,6 +139,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 
 	var all []reports.Suites
 	var runErrs []string
+	var total target.Stats
 	start := time.Now()
 	for _, b := range bins {
 		if ctx.Err() != nil {
@@ -141,12 +148,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		junit := filepath.Join(workDir, b.name+".xml")
 		logPath := filepath.Join(logDir, b.name+".log")
+		statsDir := filepath.Join(workDir, "stats-"+b.name)
 		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, logPath)
-		code, err := runSuite(ctx, cfg, b, junit, logPath, stdout)
+		code, err := runSuite(ctx, cfg, b, junit, logPath, statsDir, stdout)
+		st, serr := target.ReadStats(statsDir)
+		if serr != nil {
+			runErrs = append(runErrs, fmt.Sprintf("%s: %v", b.name, serr))
+		}
+		total = total.Add(st)
 		s, rerr := reports.ReadFile(junit)
 		switch {
 		case rerr == nil:
-			all = append(all, s)
+			all = append(all, withStats(s, st))
 		case err != nil:
 			runErrs = append(runErrs, fmt.Sprintf("%s: %v", b.name, err))
 		default:
@@ -168,6 +181,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	sum := reports.Summarize(merged)
 	fmt.Fprintln(stdout)
 	_ = sum.Fprint(stdout)
+	fmt.Fprintln(stdout, statsLine(total))
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "interrupted: the report holds what ran; created instances were released")
@@ -180,7 +194,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // runSuite executes one prebuilt suite binary against the target and returns its exit code.
-func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath string, stdout io.Writer) (int, error) {
+func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath, statsDir string, stdout io.Writer) (int, error) {
 	args := []string{"-test.timeout=0", "-ginkgo.timeout=" + cfg.timeout.String(), fmt.Sprintf("-ginkgo.seed=%d", cfg.seed), "-ginkgo.no-color"}
 	if b.name == "properties" {
 		// Only the properties suite links rapid, and so only it accepts rapid's flags.
@@ -199,7 +213,9 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath 
 	defer logf.Close()
 	cmd := exec.Command(b.path, args...)
 	cmd.Dir = filepath.Dir(b.path)
-	cmd.Env = append(os.Environ(), cfg.opts.Env()...)
+	opts := cfg.opts
+	opts.StatsDir = statsDir
+	cmd.Env = append(os.Environ(), opts.Env()...)
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
 	var out io.Writer = logf
 	if cfg.verbose {
@@ -232,6 +248,34 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath 
 		return -1, err
 	}
 	return 0, nil
+}
+
+// withStats records a suite process's pacing and safety figures as suite properties.
+func withStats(s reports.Suites, st target.Stats) reports.Suites {
+	props := []reports.Property{
+		{Name: "rebootconf.requests", Value: fmt.Sprint(st.Requests)},
+		{Name: "rebootconf.retries", Value: fmt.Sprint(st.Retries)},
+		{Name: "rebootconf.throttled", Value: fmt.Sprint(st.Throttled)},
+		{Name: "rebootconf.refused", Value: fmt.Sprint(st.Refused)},
+		{Name: "rebootconf.real-reboots", Value: fmt.Sprint(st.Reboots)},
+	}
+	for i := range s.Suites {
+		s.Suites[i].Properties = append(s.Suites[i].Properties, props...)
+	}
+	return s
+}
+
+// statsLine is the summary's pacing and safety line.
+func statsLine(st target.Stats) string {
+	line := fmt.Sprintf("calls: %d sent, %d throttled (%d retried with backoff", st.Requests, st.Throttled, st.Retries)
+	if st.Exhausted > 0 {
+		line += fmt.Sprintf(", %d still throttled after the last attempt", st.Exhausted)
+	}
+	line += fmt.Sprintf("), %d refused by the safety guard, %d real reboots", st.Refused, st.Reboots)
+	if st.PacedMs > 0 {
+		line += fmt.Sprintf(", %s waited for the rate limit", (time.Duration(st.PacedMs) * time.Millisecond).Round(time.Millisecond))
+	}
+	return line
 }
 
 // harnessError is a one-testcase suite recording a problem outside any spec.

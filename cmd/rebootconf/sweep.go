@@ -37,38 +37,39 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pf, err := preflight(ctx, o)
+	pf, err := preflight(ctx, o, preflightTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf sweep: %v\n", err)
 		return exitConfig
 	}
 	defer pf.close()
 	tg := pf.target
-	ids, err := taggedInstances(ctx, tg, *runID)
+	found, err := taggedInstances(ctx, tg, *runID)
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf sweep: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "%d instance(s) tagged %s on %s\n", len(ids), target.RunTagKey, tg.Endpoint)
-	if *list || len(ids) == 0 {
-		for _, id := range ids {
-			fmt.Fprintln(stdout, "  "+id)
+	fmt.Fprintf(stdout, "%d instance(s) tagged %s on %s\n", len(found), target.RunTagKey, tg.Endpoint)
+	if *list || len(found) == 0 {
+		for _, ti := range found {
+			fmt.Fprintf(stdout, "  %s (%s=%s)\n", ti.ID, target.RunTagKey, ti.Run)
 		}
 		return exitPass
 	}
-	// The tag proves this harness created them: that is the only ownership sweep accepts.
-	tg.Guard.Own(ids...)
 	failed := 0
-	for _, id := range ids {
+	for _, ti := range found {
+		// The tag proves a harness run created it: that is the only ownership sweep accepts,
+		// and the guard re-reads it just before the delete.
+		tg.Adopt(ti.ID, ti.Run)
 		dctx, cancel := context.WithTimeout(ctx, time.Minute)
-		err := tg.Release(dctx, id)
+		err := tg.Release(dctx, ti.ID)
 		cancel()
 		if err != nil {
 			failed++
-			fmt.Fprintf(stdout, "  %s: %v\n", id, err)
+			fmt.Fprintf(stdout, "  %s: %v\n", ti.ID, err)
 			continue
 		}
-		fmt.Fprintf(stdout, "  %s: deleted\n", id)
+		fmt.Fprintf(stdout, "  %s: deleted\n", ti.ID)
 	}
 	if failed > 0 {
 		return exitFail
