@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
@@ -24,7 +23,6 @@ import (
 type Rig struct {
 	T      *target.Target
 	Raw    *protocol.Client
-	Legacy *ecs.Client
 	Reader observe.Reader
 }
 
@@ -42,13 +40,12 @@ func Open(ctx context.Context, runID string) (*Rig, error) {
 	if err != nil {
 		return nil, err
 	}
-	legacy, err := t.Legacy()
-	if err != nil {
+	if _, err := t.Legacy(); err != nil {
 		t.Close()
 		return nil, err
 	}
 	raw := t.Raw()
-	return &Rig{T: t, Raw: raw, Legacy: legacy, Reader: observe.Reader{Client: raw, Region: t.Region}}, nil
+	return &Rig{T: t, Raw: raw, Reader: observe.Reader{Client: raw, Region: t.Region}}, nil
 }
 
 // Close closes the target.

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
@@ -140,15 +143,16 @@ func (rg *Rig) sendRaw(ctx context.Context, r Reboot) Outcome {
 	return Outcome{Client: ClientRaw, Response: ex.Response, Transcript: ex.Transcript(), Err: err}
 }
 
+// sendLegacy builds a client per call: the legacy SDK client writes its
+// own fields on every request, so it is not safe to share between the
+// goroutines of a concurrent spec.
 func (rg *Rig) sendLegacy(r Reboot) Outcome {
-	c := rg.Legacy
+	c, err := rg.T.Legacy()
 	if r.Creds != nil {
-		t := *rg.T
-		t.Credentials = *r.Creds
-		var err error
-		if c, err = t.Legacy(); err != nil {
-			return Outcome{Client: ClientLegacy, Err: err}
-		}
+		c, err = legacyWith(rg.T, *r.Creds)
+	}
+	if err != nil {
+		return Outcome{Client: ClientLegacy, Err: err}
 	}
 	res, err := legacy.Do(c, rg.T.Endpoint, legacy.Reboot{InstanceID: r.InstanceID, ForceStop: r.ForceStop, DryRun: r.DryRun, Method: r.Method})
 	return Outcome{Client: ClientLegacy, Response: res.Response, Transcript: res.Transcript, Err: err}
@@ -181,3 +185,23 @@ type readable struct{ error }
 
 func (r readable) FormattedGomegaError() string { return r.Error() }
 func (r readable) Unwrap() error                { return r.error }
+
+// legacyWith is target.Legacy with other credentials (wrong secret, unknown
+// key), built the same way and behind the same guard. A shim until the
+// target offers it.
+func legacyWith(t *target.Target, cr protocol.Credentials) (*ecs.Client, error) {
+	c, err := ecs.NewClientWithAccessKey(t.Region, cr.AccessKeyID, cr.AccessKeySecret)
+	if err != nil {
+		return nil, fmt.Errorf("legacy SDK client: %w", err)
+	}
+	u, err := url.Parse(t.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("legacy SDK client: endpoint: %w", err)
+	}
+	c.Domain = u.Host
+	c.GetConfig().Scheme = strings.ToUpper(u.Scheme)
+	c.SetTransport(t.Guard)
+	c.SetReadTimeout(t.Timing.CallTimeout)
+	c.SetConnectTimeout(5 * time.Second)
+	return c, nil
+}
