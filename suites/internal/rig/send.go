@@ -190,7 +190,13 @@ func (r readable) Unwrap() error                { return r.error }
 // key), built the same way and behind the same guard. A shim until the
 // target offers it.
 func legacyWith(t *target.Target, cr protocol.Credentials) (*ecs.Client, error) {
-	c, err := ecs.NewClientWithAccessKey(t.Region, cr.AccessKeyID, cr.AccessKeySecret)
+	var c *ecs.Client
+	var err error
+	if cr.SecurityToken != "" {
+		c, err = ecs.NewClientWithStsToken(t.Region, cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)
+	} else {
+		c, err = ecs.NewClientWithAccessKey(t.Region, cr.AccessKeyID, cr.AccessKeySecret)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("legacy SDK client: %w", err)
 	}
