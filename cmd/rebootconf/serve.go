@@ -38,6 +38,7 @@ type serveConfig struct {
 	remoteOK  bool
 	verbose   bool
 	worldPath string
+	noControl bool
 }
 
 // parseServe turns flags into an emulator config; every error is a usage error (exit 2).
@@ -58,6 +59,7 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	fs.Float64Var(&c.cfg.Throttle, "throttle", 0, "requests per second per AccessKeyId before Throttling.User (0: off)")
 	fs.IntVar(&c.cfg.MaxInstances, "max-instances", 0, "instance limit (default: the world's, else 10000)")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every ECS call to stderr")
+	fs.BoolVar(&c.noControl, "no-control", false, "serve the ECS API only, without the control API (like an emulator that does not implement it)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 5*time.Second, "how long to wait for in-flight requests on SIGINT/SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -151,12 +153,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
 		return 2
 	}
-	srv, err := emulator.Serve(c.addr, em)
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
-		return 1
+	var srv listener
+	url := ""
+	if c.noControl {
+		s, err := serveWithoutControl(c.addr, em)
+		if err != nil {
+			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
+			return 1
+		}
+		srv, url = s, s.URL
+	} else {
+		s, err := emulator.Serve(c.addr, em)
+		if err != nil {
+			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
+			return 1
+		}
+		srv, url = s, s.URL
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", srv.URL)
+	fmt.Fprintf(stdout, "listening on %s\n", url)
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
 	defer cancel()
