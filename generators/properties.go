@@ -25,7 +25,7 @@ type Property struct {
 var Properties = []Property{
 	{Name: "model agreement", Fn: ModelAgreement},
 	{Name: "envelope", Fn: Envelope},
-	{Name: "isolation", Fn: Isolation},
+	{Name: "isolation", Needs: "control", Fn: Isolation},
 	{Name: "stateful", Fn: Stateful},
 	{Name: "concurrency", Needs: "control", Fn: Concurrency},
 	{Name: "ambiguity", Needs: "faults", Fn: Ambiguity},
@@ -37,7 +37,7 @@ var Properties = []Property{
 func ModelAgreement(env Env) func(*rapid.T) {
 	return func(t *rapid.T) {
 		r := env.Start(t, WorldOptions{Max: 4, Locks: true, Conditions: true, InternalErrors: true, RunningFirst: true})
-		reqs := rapid.SliceOfN(RebootRequest(r.World.IDs(), RequestOptions{SafeOnly: env.Safe()}), 1, 5).Draw(t, "requests")
+		reqs := rapid.SliceOfN(RebootRequest(r.World.IDs(), RequestOptions{SafeOnly: env.Safe()}), 1, 8).Draw(t, "requests")
 		for _, req := range reqs {
 			Do(t, r, CallStep(replay.FromModel(req)))
 			Do(t, r, DescribeStep())
@@ -57,7 +57,8 @@ func Envelope(env Env) func(*rapid.T) {
 		}
 		for i, ex := range r.Exchanges {
 			if ex.Response != nil && ex.Response.Status >= 500 {
-				t.Fatalf("exchange %d: HTTP %d without an injected fault\n%s", i+1, ex.Response.Status, ex.Transcript())
+				t.Logf("%s", ex.Transcript())
+				t.Fatalf("exchange %d (%s): HTTP %d %s without an injected fault", i+1, ex.Request.Action, ex.Response.Status, ex.Response.Code)
 			}
 		}
 	}
@@ -66,13 +67,10 @@ func Envelope(env Env) func(*rapid.T) {
 // Isolation: a DryRun never changes any instance, and an accepted RebootInstance
 // changes only the instance it names (statuses from DescribeInstances of every
 // instance, reboot counts from the control API). Checked directly, not only through
-// the model, with transitions held.
+// the model, with transitions held, so it needs a control API.
 func Isolation(env Env) func(*rapid.T) {
 	return func(t *rapid.T) {
 		r := env.Start(t, WorldOptions{Min: 2, Max: 5, Locks: true, RunningFirst: true})
-		if r.Timing != "manual" {
-			t.Skip("isolation needs held transitions (a control API)")
-		}
 		ids := r.World.IDs()
 		before := snapshot(t, r)
 		kinds := []string{"dry run", "reboot"}
@@ -132,12 +130,9 @@ func Stateful(env Env) func(*rapid.T) {
 
 // Concurrency: N concurrent reboots of one Running instance (transitions held):
 // exactly one is accepted, the rest get 403 IncorrectInstanceStatus, and the
-// instance reboots once.
+// instance reboots once. Needs a control API.
 func Concurrency(env Env) func(*rapid.T) {
 	return func(t *rapid.T) {
-		if env.Control == nil {
-			t.Skip("needs a control API")
-		}
 		r := env.Start(t, WorldOptions{Max: 3, RunningFirst: true})
 		id := r.World.IDs()[0]
 		n := rapid.IntRange(2, 6).Draw(t, "concurrent reboots")
@@ -167,12 +162,9 @@ func Concurrency(env Env) func(*rapid.T) {
 
 // Ambiguity: a reboot whose answer is lost (reset after apply, reset before, a 5xx)
 // counts as "maybe applied": never a failure by itself, and settled by the next
-// observations.
+// observations. Needs fault injection.
 func Ambiguity(env Env) func(*rapid.T) {
 	return func(t *rapid.T) {
-		if !env.Faults {
-			t.Skip("needs fault injection")
-		}
 		r := env.Start(t, WorldOptions{Max: 3, RunningFirst: true})
 		id := r.World.IDs()[0]
 		kind := rapid.SampledFrom([]string{control.FaultAppliedThenDropped, control.FaultReset, control.FaultError}).Draw(t, "fault")
@@ -180,7 +172,8 @@ func Ambiguity(env Env) func(*rapid.T) {
 		reboot := replay.FromModel(model.Request{Action: model.ActionReboot, Params: url.Values{"InstanceId": {id}, "Format": {"JSON"}}})
 		Do(t, r, CallStep(reboot))
 		if r.Unknown != 1 {
-			t.Fatalf("the %s fault on RebootInstance %s left no unknown outcome (got %+v)", kind, id, r.Steps[len(r.Steps)-1].Got)
+			got := r.Steps[len(r.Steps)-1].Got[0]
+			t.Fatalf("the %s fault on RebootInstance %s left no unknown outcome (got HTTP %d %s)", kind, id, got.Status, got.Code)
 		}
 		for range rapid.IntRange(0, 3).Draw(t, "more steps") {
 			switch rapid.SampledFrom([]string{"describe", "settle", "reboot"}).Draw(t, "step") {

@@ -29,15 +29,25 @@ const (
 var IDShapes = []string{ShapeExisting, ShapeAbsent, ShapePrefix, ShapeExtension, ShapeCase,
 	ShapeWhitespace, ShapeUnicode, ShapeEmpty, ShapeLong}
 
-// InstanceIDOf draws an InstanceId value of some shape relative to the existing IDs.
+// InstanceIDOf draws an InstanceId value of some shape relative to the existing IDs:
+// mostly an existing one, otherwise an odd shape (OddInstanceID).
 func InstanceIDOf(existing []string) *rapid.Generator[string] {
 	return rapid.Custom(func(t *rapid.T) string {
-		shapes := IDShapes
-		if len(existing) == 0 {
-			shapes = []string{ShapeAbsent, ShapeEmpty, ShapeLong}
-		} else {
-			// Existing IDs weigh more: most requests should reach an instance.
-			shapes = append([]string{ShapeExisting, ShapeExisting, ShapeExisting}, IDShapes[1:]...)
+		if len(existing) > 0 && rapid.IntRange(0, 3).Draw(t, "odd InstanceId") < 3 {
+			return rapid.SampledFrom(existing).Draw(t, "InstanceId base")
+		}
+		return OddInstanceID(existing).Draw(t, "odd InstanceId")
+	})
+}
+
+// OddInstanceID draws an InstanceId that names no instance: absent but real-looking,
+// or a near miss of an existing ID (near misses weigh double: lookup bugs hide there).
+func OddInstanceID(existing []string) *rapid.Generator[string] {
+	return rapid.Custom(func(t *rapid.T) string {
+		shapes := []string{ShapeAbsent, ShapeEmpty, ShapeLong}
+		if len(existing) > 0 {
+			shapes = []string{ShapePrefix, ShapeExtension, ShapeCase, ShapePrefix, ShapeExtension, ShapeCase,
+				ShapeWhitespace, ShapeUnicode, ShapeAbsent, ShapeEmpty, ShapeLong}
 		}
 		shape := rapid.SampledFrom(shapes).Draw(t, "InstanceId shape")
 		var base string
@@ -57,7 +67,9 @@ func IDOfShape(t *rapid.T, shape, base string) string {
 		if len(base) < 2 {
 			return ""
 		}
-		return base[:rapid.IntRange(1, len(base)-1).Draw(t, "prefix length")]
+		// Count what is cut off, so most prefixes are long (and name one instance
+		// uniquely, as a truncated ID would) and shrinking cuts one character.
+		return base[:len(base)-rapid.IntRange(1, len(base)-1).Draw(t, "characters cut")]
 	case ShapeExtension:
 		return base + rapid.StringMatching(`[a-z0-9]{1,4}`).Draw(t, "extension")
 	case ShapeCase:
@@ -151,13 +163,42 @@ type RequestOptions struct {
 	SafeOnly bool
 }
 
-// RebootRequest draws a RebootInstance request, valid or not, against the world's IDs.
+// Dimensions of a request that RebootRequest may make odd.
+const (
+	OddID        = "InstanceId"
+	OddForceStop = "ForceStop"
+	OddDryRun    = "DryRun"
+	OddFormat    = "Format"
+	OddExtra     = "extra"
+)
+
+var normalBools = []Spelling{{}, {true, "false"}, {true, "true"}}
+
+// RebootRequest draws a RebootInstance request against the world's IDs. It first
+// draws which dimensions are odd (none, one or two: an input with many odd parts
+// is mostly rejected by the first check, which hides the others), then a normal
+// value for every other dimension. Shrinking removes oddities the failure does not
+// need.
 func RebootRequest(ids []string, opts RequestOptions) *rapid.Generator[model.Request] {
+	dims := []string{OddID, OddID, OddForceStop, OddDryRun, OddFormat, OddExtra}
 	return rapid.Custom(func(t *rapid.T) model.Request {
+		odd := map[string]bool{}
+		for _, d := range rapid.SliceOfN(rapid.SampledFrom(dims), 0, 2).Draw(t, "odd parts") {
+			odd[d] = true
+		}
 		p := url.Values{}
-		extra := rapid.SampledFrom([]string{ExtraNone, ExtraNone, ExtraNone, ExtraRegionID, ExtraUnknown, ExtraLowerKey,
-			ExtraRepeatedID, ExtraMissingID, ExtraDupDryRun, ExtraDupForce, ExtraOwnerParams}).Draw(t, "extra")
-		id := InstanceIDOf(ids).Draw(t, "InstanceId")
+		id := ""
+		switch {
+		case odd[OddID] || len(ids) == 0:
+			id = OddInstanceID(ids).Draw(t, "InstanceId")
+		default:
+			id = rapid.SampledFrom(ids).Draw(t, "InstanceId")
+		}
+		extra := ExtraNone
+		if odd[OddExtra] {
+			extra = rapid.SampledFrom([]string{ExtraRegionID, ExtraUnknown, ExtraLowerKey, ExtraRepeatedID, ExtraMissingID,
+				ExtraDupDryRun, ExtraDupForce, ExtraOwnerParams}).Draw(t, "extra")
+		}
 		switch extra {
 		case ExtraMissingID:
 		case ExtraLowerKey:
@@ -167,8 +208,12 @@ func RebootRequest(ids []string, opts RequestOptions) *rapid.Generator[model.Req
 		default:
 			p.Set("InstanceId", id)
 		}
-		for _, name := range []string{"ForceStop", "DryRun"} {
-			if s := BoolSpelling(name).Draw(t, name); s.Present {
+		for _, name := range []string{OddForceStop, OddDryRun} {
+			s := rapid.SampledFrom(normalBools).Draw(t, name)
+			if odd[name] {
+				s = BoolSpelling(name).Draw(t, name+" (odd)")
+			}
+			if s.Present {
 				p.Set(name, s.Value)
 			}
 		}
@@ -185,9 +230,13 @@ func RebootRequest(ids []string, opts RequestOptions) *rapid.Generator[model.Req
 			p.Set("OwnerId", "1234567890")
 		}
 		if opts.SafeOnly {
-			p.Set("DryRun", "true")
+			p["DryRun"] = []string{"true"}
 		}
-		if f := FormatSpelling().Draw(t, "Format"); f.Present {
+		f := Spelling{true, "JSON"}
+		if odd[OddFormat] {
+			f = FormatSpelling().Draw(t, "Format")
+		}
+		if f.Present {
 			p.Set("Format", f.Value)
 		}
 		return model.Request{Action: model.ActionReboot, Params: p}
