@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,16 +12,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
 // preflightResult is an opened, checked target.
 type preflightResult struct {
-	target *target.Target
-	skew   time.Duration
-	notes  []string
+	target  *target.Target
+	skew    time.Duration
+	latency time.Duration // of the read-only preflight call
+	notes   []string
 }
 
 func (p *preflightResult) close() { _ = p.target.Close() }
@@ -64,6 +63,7 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, err)
 	}
 	r := ex.Response
+	p.latency = ex.Elapsed
 	if r.IsError() {
 		tg.Close()
 		switch {
@@ -110,96 +110,6 @@ func endpointOf(o target.Options) string {
 func isTimeout(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// capabilitySpec maps a catalogue capability onto the fixture it needs.
-func capabilitySpec(c contract.Capability) (target.InstanceSpec, bool) {
-	switch c {
-	case contract.CapInstance:
-		return target.InstanceSpec{Status: "Running"}, true
-	case contract.CapStopped:
-		return target.InstanceSpec{Status: "Stopped"}, true
-	case contract.CapStarting:
-		return target.InstanceSpec{Status: "Starting"}, true
-	case contract.CapStopping:
-		return target.InstanceSpec{Status: "Stopping"}, true
-	case contract.CapPending:
-		return target.InstanceSpec{Status: "Pending"}, true
-	case contract.CapSecurityLock:
-		return target.InstanceSpec{Status: "Running", LockReasons: []string{"security"}}, true
-	case contract.CapFinancialLock:
-		return target.InstanceSpec{Status: "Running", LockReasons: []string{"financial"}}, true
-	case contract.CapDiskError:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"disk-error"}}, true
-	case contract.CapKMSUnauthorized:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"kms-unauthorized"}}, true
-	case contract.CapInternalError:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"internal-error"}}, true
-	}
-	return target.InstanceSpec{}, false
-}
-
-// skipReason says why a behaviour will not run on this target, or "" when it will.
-func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string {
-	if dryRunOnly && b.Disruptive {
-		return "--dry-run-only: really reboots an instance"
-	}
-	for _, c := range b.Needs {
-		if c == contract.CapControl {
-			if tg.Control == nil {
-				return "needs the emulator control API"
-			}
-			continue
-		}
-		spec, ok := capabilitySpec(c)
-		if !ok {
-			continue
-		}
-		if err := tg.CanProvision(spec); err != nil {
-			return strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
-		}
-	}
-	return ""
-}
-
-// printPlan prints what will run, what will be skipped and why, and what it will cost.
-func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) error {
-	tg := pf.target
-	fmt.Fprintf(w, "rebootconf plan\n  target: %s\n  run id: %s (tag %s=%s)\n", tg.Describe(), tg.RunID, target.RunTagKey, tg.RunID)
-	for _, n := range pf.notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
-	}
-	var run, skip, disruptive, creations int
-	reasons := map[string][]string{}
-	for _, b := range contract.Catalogue() {
-		if r := skipReason(tg, cfg.opts.DryRunOnly, b); r != "" {
-			skip++
-			reasons[r] = append(reasons[r], b.ID)
-			continue
-		}
-		run++
-		if b.Disruptive {
-			disruptive++
-		}
-		if len(b.Needs) > 0 && tg.Control == nil {
-			creations++
-		}
-	}
-	fmt.Fprintf(w, "  behaviours: %d will run, %d will be skipped\n", run, skip)
-	for r, ids := range reasons {
-		fmt.Fprintf(w, "    skip %s: %s\n", strings.Join(ids, " "), r)
-	}
-	names := make([]string, len(bins))
-	for i, b := range bins {
-		names[i] = b.name
-	}
-	fmt.Fprintf(w, "  suites: %s (label filter %q, seed %d)\n", strings.Join(names, ", "), cfg.labelFilter, cfg.seed)
-	if tg.Kind != target.KindEmbedded {
-		est := time.Duration(disruptive)*tg.Timing.RebootBound/4 + time.Duration(creations)*tg.Timing.ProvisionBound/4
-		fmt.Fprintf(w, "  cost: about %d real reboots (cap %d per suite process), up to %d instance creations (deleted at the end), estimated %s\n",
-			disruptive, tg.Guard.MaxReboots, creations, est.Round(time.Second))
-	}
-	return ctx.Err()
 }
 
 // leakCheck deletes instances still tagged with this run and reports them: every instance a

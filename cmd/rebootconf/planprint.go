@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/rebootconf/rebootconf/fixtures/contract"
+	"github.com/rebootconf/rebootconf/fixtures/control"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+)
+
+// capabilitySpec maps a catalogue capability onto the fixture it needs.
+func capabilitySpec(c contract.Capability) (target.InstanceSpec, bool) {
+	switch c {
+	case contract.CapInstance:
+		return target.InstanceSpec{Status: "Running"}, true
+	case contract.CapStopped:
+		return target.InstanceSpec{Status: "Stopped"}, true
+	case contract.CapStarting:
+		return target.InstanceSpec{Status: "Starting"}, true
+	case contract.CapStopping:
+		return target.InstanceSpec{Status: "Stopping"}, true
+	case contract.CapPending:
+		return target.InstanceSpec{Status: "Pending"}, true
+	case contract.CapSecurityLock:
+		return target.InstanceSpec{Status: "Running", LockReasons: []string{"security"}}, true
+	case contract.CapFinancialLock:
+		return target.InstanceSpec{Status: "Running", LockReasons: []string{"financial"}}, true
+	case contract.CapDiskError:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"disk-error"}}, true
+	case contract.CapKMSUnauthorized:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"kms-unauthorized"}}, true
+	case contract.CapInternalError:
+		return target.InstanceSpec{Status: "Running", Conditions: []string{"internal-error"}}, true
+	}
+	return target.InstanceSpec{}, false
+}
+
+// skipReason says why a behaviour will not run on this target, or "" when it will.
+func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string {
+	if dryRunOnly && b.Disruptive {
+		return "--dry-run-only: really reboots an instance"
+	}
+	for _, c := range b.Needs {
+		if c == contract.CapControl {
+			if tg.Control == nil {
+				return "needs the emulator control API"
+			}
+			continue
+		}
+		spec, ok := capabilitySpec(c)
+		if !ok {
+			continue
+		}
+		if err := tg.CanProvision(spec); err != nil {
+			return strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
+		}
+	}
+	return ""
+}
+
+// suitePlan is what one suite binary will run, read from a Ginkgo dry run.
+type suitePlan struct {
+	name                 string
+	specs, disruptive    int
+	needInstance, errMsg string
+}
+
+// planSuites dry-runs each suite binary (nothing is sent anywhere) and counts the specs the
+// label filter selects.
+func planSuites(bins []suiteBinary, labelFilter string) []suitePlan {
+	match := func([]string) bool { return true }
+	if labelFilter != "" {
+		if f, err := types.ParseLabelFilter(labelFilter); err == nil {
+			match = f
+		}
+	}
+	out := make([]suitePlan, 0, len(bins))
+	for _, b := range bins {
+		sp := suitePlan{name: b.name}
+		specs, err := dryRunSpecs(b)
+		if err != nil {
+			sp.errMsg = err.Error()
+		}
+		for _, s := range specs {
+			if !match(s.Labels()) {
+				continue
+			}
+			sp.specs++
+			if slices.Contains(s.Labels(), "disruptive") {
+				sp.disruptive++
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// typical are the durations an estimate assumes for one reboot and one instance creation.
+func typical(ctx context.Context, tg *target.Target) (reboot, create time.Duration) {
+	switch {
+	case tg.Kind == target.KindCloud:
+		return time.Minute, 90 * time.Second
+	case tg.Control != nil:
+		if st, err := tg.Control.Transitions(ctx); err == nil && st.Mode != control.ModeStuck {
+			return time.Duration(st.StartingMs) * time.Millisecond, 0
+		}
+	case tg.Kind == target.KindEmbedded:
+		return 50 * time.Millisecond, 0
+	}
+	return 10 * tg.Timing.Poll, 20 * tg.Timing.Poll
+}
+
+// printPlan prints what will run, what will be skipped and why, and what it will cost.
+func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) error {
+	tg := pf.target
+	fmt.Fprintf(w, "rebootconf plan\n  target: %s\n  run id: %s (tag %s=%s)\n", tg.Describe(), tg.RunID, target.RunTagKey, tg.RunID)
+	for _, n := range pf.notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	var runIDs []string
+	var creations int
+	reasons := map[string][]string{}
+	for _, b := range contract.Catalogue() {
+		if r := skipReason(tg, cfg.opts.DryRunOnly, b); r != "" {
+			reasons[r] = append(reasons[r], b.ID)
+			continue
+		}
+		runIDs = append(runIDs, b.ID)
+		if len(b.Needs) > 0 {
+			creations++
+		}
+	}
+	fmt.Fprintf(w, "  behaviours: %d will run, %d will be skipped\n", len(runIDs), len(contract.Catalogue())-len(runIDs))
+	if len(runIDs) > 0 {
+		fmt.Fprintf(w, "    run  %s\n", strings.Join(runIDs, " "))
+	}
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
+		fmt.Fprintf(w, "    skip %s: %s\n", strings.Join(reasons[r], " "), r)
+	}
+	plans := planSuites(bins, cfg.labelFilter)
+	var specs, disruptive int
+	var parts []string
+	for _, p := range plans {
+		specs += p.specs
+		disruptive += p.disruptive
+		part := fmt.Sprintf("%s (%d specs, %d disruptive)", p.name, p.specs, p.disruptive)
+		if p.errMsg != "" {
+			part = fmt.Sprintf("%s (could not list its specs: %s)", p.name, clipText(p.errMsg, 120))
+		}
+		parts = append(parts, part)
+	}
+	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed)
+	printCost(ctx, w, cfg, tg, pf.latency, specs, disruptive, creations, len(bins))
+	return ctx.Err()
+}
+
+// printCost prints the real reboots, instance creations and duration a run is expected to
+// take. Every figure is an estimate from spec counts; the caps are hard limits.
+func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) {
+	capText := "no cap"
+	if tg.Guard.MaxReboots > 0 {
+		capText = fmt.Sprintf("capped at %d per suite process", tg.Guard.MaxReboots)
+	}
+	reboots := disruptive
+	switch {
+	case cfg.opts.DryRunOnly:
+		fmt.Fprintln(w, "  real reboots: none (--dry-run-only: only DryRun and read calls are sent)")
+		reboots, creations = 0, 0
+	default:
+		fmt.Fprintf(w, "  real reboots: about %d (one or more per disruptive spec), %s\n", disruptive, capText)
+	}
+	switch {
+	case creations == 0:
+		fmt.Fprintln(w, "  instance creations: none")
+	case tg.Kind == target.KindEmbedded:
+		fmt.Fprintln(w, "  instance creations: in the embedded emulator only")
+	case tg.Control != nil:
+		fmt.Fprintln(w, "  instance creations: through the control API (emulator instances, tagged with the run id, deleted at the end)")
+	default:
+		creations = specs
+		fmt.Fprintf(w, "  instance creations: up to about %d (one per spec that needs an instance) through RunInstances, tagged %s=%s, deleted after each spec, on interrupt and by the final leak check\n",
+			creations, target.RunTagKey, tg.RunID)
+	}
+	if latency <= 0 {
+		latency = time.Millisecond
+	}
+	rb, cr := typical(ctx, tg)
+	est := time.Duration(specs)*(20*latency+tg.Timing.ObserveWindow/2) + time.Duration(reboots)*rb + time.Duration(creations)*cr
+	bound := time.Duration(reboots)*tg.Timing.RebootBound + time.Duration(creations)*tg.Timing.ProvisionBound + time.Duration(specs)*tg.Timing.ObserveWindow
+	bound = min(bound, time.Duration(suites)*cfg.timeout)
+	fmt.Fprintf(w, "  estimated duration: about %s (at most %s if every wait runs to its bound)\n", roundDur(est), roundDur(max(bound, est)))
+}
+
+func roundDur(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Minute)
+	case d >= time.Second:
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
