@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"pgregory.net/rapid"
 
 	"github.com/rebootconf/rebootconf/fixtures/control"
-	"github.com/rebootconf/rebootconf/fixtures/model"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/replay"
 )
@@ -30,12 +27,10 @@ type Env struct {
 	Adopt []string
 	// Recorder keeps the last failing case for the report; may be nil.
 	Recorder *Recorder
-	// Guard hooks (fixtures/target's Guard): instances the world creates are owned,
-	// IDs that name nothing in a control-API world are known absent, and a refusal
-	// is recognised as "not sent".
-	Own        func(ids ...string)
-	MarkAbsent func(id string)
-	Refused    func(error) bool
+	// Guard (fixtures/target's) learns which instances a drawn world owns and which
+	// IDs name nothing; Refused recognises its refusals as "not sent".
+	Guard   replay.Guard
+	Refused func(error) bool
 }
 
 // Manual reports whether the env can hold transitions (and so check strictly).
@@ -94,7 +89,7 @@ func (rec *Recorder) finish(r *replay.Runner, failed bool, failure string) {
 // The world is torn down, and a failing case recorded, when the case ends.
 func (e Env) Start(t *rapid.T, opts WorldOptions) *replay.Runner {
 	r := &replay.Runner{Client: e.Client, Control: e.Control, Region: e.Region, Budget: e.Budget,
-		CountReboots: e.Control != nil, Refused: e.Refused}
+		CountReboots: e.Control != nil, Refused: e.Refused, Guard: e.Guard}
 	ctx := context.Background()
 	t.Cleanup(func() {
 		failure := ""
@@ -112,7 +107,6 @@ func (e Env) Start(t *rapid.T, opts WorldOptions) *replay.Runner {
 		if err := r.Setup(ctx, "manual", world); err != nil {
 			t.Fatalf("infrastructure: %v", err)
 		}
-		e.guard(r)
 	case len(e.Adopt) > 0:
 		if err := r.Adopt(ctx, e.Adopt); err != nil {
 			t.Fatalf("infrastructure: %v", err)
@@ -123,30 +117,6 @@ func (e Env) Start(t *rapid.T, opts WorldOptions) *replay.Runner {
 		}
 	}
 	return r
-}
-
-// guard tells the safety guard about a world this run created through the control
-// API: its instances are owned, and any other ID names no instance of it.
-func (e Env) guard(r *replay.Runner) {
-	ids := r.World.IDs()
-	if e.Own != nil {
-		e.Own(ids...)
-	}
-	if e.MarkAbsent == nil {
-		return
-	}
-	r.BeforeSend = func(req model.Request) {
-		for k, vs := range req.Params {
-			if k != "InstanceId" && !strings.HasPrefix(k, "InstanceId.") {
-				continue
-			}
-			for _, v := range vs {
-				if !slices.Contains(ids, v) {
-					e.MarkAbsent(v)
-				}
-			}
-		}
-	}
 }
 
 // Do runs one step and turns its outcome into the rapid verdict: a contract failure

@@ -60,7 +60,7 @@ func embedded(ctx context.Context, mutants ...string) generators.Env {
 	Expect(h.Mutants).To(ConsistOf(mutants), "the emulator runs exactly the planted bugs asked for")
 	return generators.Env{Client: tgt.Raw(), Control: tgt.Control, Region: tgt.Region,
 		Faults: slices.Contains(h.Capabilities, control.CapFaults),
-		Own:    tgt.Guard.Own, MarkAbsent: tgt.Guard.MarkAbsent, Refused: target.IsRefused}
+		Guard:  tgt.Guard, Refused: target.IsRefused}
 }
 
 var _ = ReportAfterSuite("junit", func(r Report) {

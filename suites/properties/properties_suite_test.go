@@ -77,7 +77,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 // target has them, a reboot budget and adopted instances when it has not.
 func envFor(ctx context.Context, t *target.Target) (generators.Env, error) {
 	env := generators.Env{Client: t.Raw(), Control: t.Control, Region: t.Region,
-		Own: t.Guard.Own, MarkAbsent: t.Guard.MarkAbsent, Refused: target.IsRefused}
+		Guard: t.Guard, Refused: target.IsRefused}
 	if t.Control != nil {
 		h, err := t.Control.Health(ctx)
 		if err != nil {
