@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,6 +63,7 @@ func TestMain(m *testing.M) {
 // run is one suite run's result.
 type run struct {
 	exitErr error
+	hits    int64    // requests or answers the wrapper changed
 	failed  []string // behaviour IDs of failed or errored specs
 	skipped []string // names of skipped specs
 	tally   reports.Tally
@@ -75,7 +77,8 @@ func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
 	if err != nil {
 		t.Fatalf("emulator: %v", err)
 	}
-	srv := httptest.NewServer(v.wrap(e))
+	var hits atomic.Int64
+	srv := httptest.NewServer(v.wrap(e, &hits))
 	defer srv.Close()
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -84,7 +87,7 @@ func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
 	cmd.Dir = filepath.Join("..", "conformance")
 	cmd.Env = append(childEnv(), append(runEnv, "REBOOTCONF_ENDPOINT="+srv.URL, "REBOOTCONF_JUNIT="+junit)...)
 	out, exitErr := cmd.CombinedOutput()
-	r := run{exitErr: exitErr, log: string(out)}
+	r := run{exitErr: exitErr, log: string(out), hits: hits.Load()}
 	suites, err := reports.ReadFile(junit)
 	if err != nil {
 		t.Fatalf("no JUnit report (%v); suite output:\n%s", err, tail(r.log, 60))
@@ -194,6 +197,9 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 			}
 			if len(r.skipped) > 0 {
 				t.Errorf("variant %s: %d specs skipped against an emulator that can produce every fixture: %v", v.name, len(r.skipped), r.skipped)
+			}
+			if (v.reply != nil || v.request != nil || v.control != nil) && r.hits == 0 {
+				t.Errorf("variant %s never changed a request or answer: the suite did not exercise it", v.name)
 			}
 			if r.tally.Tests == 0 {
 				t.Errorf("variant %s: the report holds no testcases", v.name)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
@@ -24,8 +25,8 @@ type wrapper struct {
 	// request may edit an ECS request; a non-nil reply answers it without
 	// the emulator.
 	request func(r *http.Request) *reply
-	// control may edit a control-API request.
-	control func(r *http.Request)
+	// control may edit a control-API request; it reports whether it did.
+	control func(r *http.Request) bool
 	// reply may edit the emulator's ECS answer.
 	reply func(r *http.Request, rp *reply)
 }
@@ -37,12 +38,13 @@ type reply struct {
 	body   []byte
 }
 
-// wrap serves next through w's edits.
-func (w wrapper) wrap(next http.Handler) http.Handler {
+// wrap serves next through w's edits, counting in hits the requests or
+// answers it changed (a variant that never fires proves nothing).
+func (w wrapper) wrap(next http.Handler, hits *atomic.Int64) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, control.PathPrefix) {
-			if w.control != nil {
-				w.control(r)
+			if w.control != nil && w.control(r) {
+				hits.Add(1)
 			}
 			next.ServeHTTP(rw, r)
 			return
@@ -53,14 +55,20 @@ func (w wrapper) wrap(next http.Handler) http.Handler {
 		}
 		var rp *reply
 		if w.request != nil {
-			rp = w.request(r)
+			if rp = w.request(r); rp != nil {
+				hits.Add(1)
+			}
 		}
 		if rp == nil {
 			rec := &recorder{header: http.Header{}, status: http.StatusOK}
 			next.ServeHTTP(rec, r)
 			rp = &reply{status: rec.status, header: rec.header, body: rec.body.Bytes()}
 			if w.reply != nil {
+				before := rp.snapshot()
 				w.reply(r, rp)
+				if rp.snapshot() != before {
+					hits.Add(1)
+				}
 			}
 		}
 		rp.header.Set("Content-Length", strconv.Itoa(len(rp.body)))
@@ -70,6 +78,10 @@ func (w wrapper) wrap(next http.Handler) http.Handler {
 		rw.WriteHeader(rp.status)
 		_, _ = rw.Write(rp.body)
 	})
+}
+
+func (rp *reply) snapshot() string {
+	return fmt.Sprint(rp.status, rp.header.Get("Content-Type"), rp.header.Get("X-Acs-Request-Id"), string(rp.body))
 }
 
 // editError re-encodes an error answer after edit; edit returns the new HTTP

@@ -140,10 +140,11 @@ var wrapperMutants = []wrapper{
 
 // rebootViaStopping sets transition.rebootViaStopping on every instance the
 // harness creates through the control API (an emulator feature).
-func rebootViaStopping(r *http.Request) {
+func rebootViaStopping(r *http.Request) bool {
 	if r.Method != http.MethodPut || !strings.HasPrefix(r.URL.Path, control.PathPrefix+"instances/") {
-		return
+		return false
 	}
+	changed := false
 	raw, err := io.ReadAll(r.Body)
 	r.Body.Close()
 	var in map[string]any
@@ -155,10 +156,11 @@ func rebootViaStopping(r *http.Request) {
 		tr["rebootViaStopping"] = true
 		in["transition"] = tr
 		if b, err := json.Marshal(in); err == nil {
-			raw = b
+			raw, changed = b, true
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(raw))
 	r.ContentLength = int64(len(raw))
 	r.Header.Set("Content-Length", strconv.Itoa(len(raw)))
+	return changed
 }
