@@ -54,7 +54,10 @@ func onFailure(rec *generators.Recorder) func(string) {
 		}
 		seq := c.Sequence
 		seq.Spec, seq.Seed = spec, seed
-		seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.failfile=%q", spec, failfile)
+		seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.seed=%d", spec, seed)
+		if failfile != "" {
+			seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.failfile=%q", spec, failfile)
+		}
 		path := filepath.Join(replayDir(), replay.FileName(spec))
 		saved := replay.Save(path, seq)
 		AddReportEntry("minimal case: failure", c.Failure)

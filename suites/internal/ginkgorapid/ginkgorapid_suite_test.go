@@ -1,0 +1,61 @@
+package ginkgorapid_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
+)
+
+func TestGinkgoRapid(t *testing.T) {
+	RegisterFailHandler(Fail)
+	if err := ginkgorapid.SetFlag("rapid.nofailfile", "true"); err != nil {
+		t.Fatal(err)
+	}
+	RunSpecs(t, "ginkgorapid")
+}
+
+var _ = Describe("the rapid adapter", func() {
+	It("keeps shrinking and the minimised draws (go-style §9)", func() {
+		tb := ginkgorapid.Capture("adapter shrink")
+		ginkgorapidCheck(tb)
+		Expect(tb.Failed()).To(BeTrue())
+		msg := tb.Message()
+		Expect(msg).To(ContainSubstring("[rapid] failed"))
+		Expect(msg).To(ContainSubstring(`draw n: 500`), "the minimal case is shrunk to the boundary and its draws are kept:\n%s", msg)
+		_, seed := ginkgorapid.Reproduction(msg)
+		Expect(seed).NotTo(BeZero(), "rapid's report names the seed:\n%s", msg)
+	})
+
+	It("passes a property that holds", func() {
+		tb := ginkgorapid.Capture("adapter pass")
+		ginkgorapidPass(tb)
+		Expect(tb.Failed()).To(BeFalse(), tb.Message())
+	})
+
+	It("parses rapid's reproduction line", func() {
+		ff, seed := ginkgorapid.Reproduction(`To reproduce, specify -run="x" -rapid.failfile="testdata/rapid/x/x-1.fail" (or -rapid.seed=42)`)
+		Expect(ff).To(Equal("testdata/rapid/x/x-1.fail"))
+		Expect(seed).To(Equal(uint64(42)))
+	})
+
+	It("leaves budgets chosen on the command line or in the environment alone", func() {
+		checks := ginkgorapid.Flag("rapid.checks")
+		DeferCleanup(ginkgorapid.SetFlag, "rapid.checks", checks)
+		GinkgoT().Setenv("RAPID_CHECKS", "7")
+		Expect(ginkgorapid.Defaults(3, 0)).To(Succeed())
+		Expect(ginkgorapid.Flag("rapid.checks")).To(Equal(checks), "RAPID_CHECKS is set, so the default must not apply")
+		GinkgoT().Setenv("RAPID_CHECKS", "")
+		Expect(ginkgorapid.Defaults(0, 0)).To(Succeed())
+		Expect(ginkgorapid.Flag("rapid.checks")).To(Equal(checks))
+	})
+
+	It("reads the wall-clock budget", func() {
+		GinkgoT().Setenv(ginkgorapid.EnvDuration, "90s")
+		Expect(ginkgorapid.Duration().Seconds()).To(BeNumerically("==", 90))
+		GinkgoT().Setenv(ginkgorapid.EnvDuration, "nonsense")
+		Expect(ginkgorapid.Duration()).To(BeZero())
+	})
+})
