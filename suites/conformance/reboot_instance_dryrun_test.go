@@ -18,17 +18,13 @@ var _ = Describe("RebootInstance DryRun", func() {
 	It("answers 400 DryRunOperation for a Running instance and changes nothing",
 		labels.For("RI-DRYRUN-001", "RI-DRYRUN-002"), func(ctx SpecContext) {
 			id := rg.Provision(ctx, target.InstanceSpec{})
-			for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: "true"}) {
-				o.Expect(contract.CheckDryRunPassed(o.Response))
-			}
+			rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: "true"}).Expect(contract.CheckDryRunPassed)
 			rg.Unchanged(ctx, contract.MustLookup("RI-DRYRUN-002"), id, contract.StatusRunning)
 		})
 
 	It("changes nothing with ForceStop=true either", labels.For("RI-DRYRUN-012"), func(ctx SpecContext) {
 		id := rg.Provision(ctx, target.InstanceSpec{})
-		for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: "true", ForceStop: "true"}) {
-			o.Expect(contract.CheckDryRunPassed(o.Response))
-		}
+		rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: "true", ForceStop: "true"}).Expect(contract.CheckDryRunPassed)
 		rg.Unchanged(ctx, contract.MustLookup("RI-DRYRUN-012"), id, contract.StatusRunning)
 	})
 
@@ -37,9 +33,9 @@ var _ = Describe("RebootInstance DryRun", func() {
 			b := contract.MustLookup(id)
 			for _, s := range subjectsFor(ctx, c) {
 				By("DryRun=true on " + describeSubject(s))
-				for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: s.ID, DryRun: "true"}) {
-					o.Expect(contract.CheckErrorAny(o.Response, contract.RowsFor(c)...))
-				}
+				rg.Both(ctx, rig.Reboot{InstanceID: s.ID, DryRun: "true"}).Expect(func(r *protocol.Response) error {
+					return contract.CheckErrorAny(r, contract.RowsFor(c)...)
+				})
 				if s.Status != "" {
 					rg.Unchanged(ctx, b, s.ID, s.Status)
 				}
@@ -68,9 +64,9 @@ var _ = Describe("RebootInstance DryRun", func() {
 		id := rg.Provision(ctx, target.InstanceSpec{})
 		for _, v := range malformedBooleans {
 			By("DryRun=" + v)
-			for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: v}) {
-				o.Expect(contract.CheckError(o.Response, contract.ErrMalformedDryRun))
-			}
+			rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: v}).Expect(func(r *protocol.Response) error {
+				return contract.CheckError(r, contract.ErrMalformedDryRun)
+			})
 		}
 		rg.Unchanged(ctx, contract.MustLookup("RI-DRYRUN-011"), id, contract.StatusRunning)
 	})

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"errors"
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
@@ -36,10 +37,9 @@ var _ = Describe("RebootInstance errors", func() {
 			for _, s := range subjectsFor(ctx, c) {
 				for _, f := range []protocol.Format{protocol.FormatJSON, protocol.FormatXML} {
 					By(string(f) + " on " + describeSubject(s))
-					for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: s.ID, Format: f}) {
-						o.Expect(contract.CheckFormat(o.Response, f))
-						o.Expect(contract.CheckErrorAny(o.Response, rows...))
-					}
+					rg.Both(ctx, rig.Reboot{InstanceID: s.ID, Format: f}).Expect(func(r *protocol.Response) error {
+						return errors.Join(contract.CheckFormat(r, f), contract.CheckErrorAny(r, rows...))
+					})
 				}
 				if s.Status != "" {
 					rg.Unchanged(ctx, contract.MustLookup(rows[0].ID), s.ID, s.Status)

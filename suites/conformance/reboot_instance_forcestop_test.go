@@ -30,18 +30,18 @@ var _ = Describe("RebootInstance ForceStop", func() {
 		id := rg.Provision(ctx, target.InstanceSpec{})
 		for _, v := range malformedBooleans {
 			By("ForceStop=" + v)
-			for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, ForceStop: v}) {
-				o.Expect(contract.CheckError(o.Response, contract.ErrMalformedForceStop))
-			}
+			rg.Both(ctx, rig.Reboot{InstanceID: id, ForceStop: v}).Expect(func(r *protocol.Response) error {
+				return contract.CheckError(r, contract.ErrMalformedForceStop)
+			})
 		}
 		rg.Unchanged(ctx, contract.MustLookup("RI-FORCE-004"), id, contract.StatusRunning)
 	})
 
 	It("does not let ForceStop=true reboot a Stopped instance", labels.For("RI-FORCE-005"), func(ctx SpecContext) {
 		id := rg.Provision(ctx, target.InstanceSpec{Status: contract.StatusStopped})
-		for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, ForceStop: "true"}) {
-			o.Expect(contract.CheckErrorAny(o.Response, wrongStatusRows...))
-		}
+		rg.Both(ctx, rig.Reboot{InstanceID: id, ForceStop: "true"}).Expect(func(r *protocol.Response) error {
+			return contract.CheckErrorAny(r, wrongStatusRows...)
+		})
 		rg.Unchanged(ctx, contract.MustLookup("RI-FORCE-005"), id, contract.StatusStopped)
 	})
 })

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"errors"
 	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -36,10 +37,9 @@ var _ = Describe("RebootInstance protocol", func() {
 	DescribeTable("wraps errors in the format's envelope",
 		func(ctx SpecContext, f protocol.Format) {
 			id := rg.Nonexistent(ctx)
-			for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id, Format: f}) {
-				o.Expect(contract.CheckFormat(o.Response, f))
-				o.Expect(contract.CheckErrorEnvelope(o.Response))
-			}
+			rg.Both(ctx, rig.Reboot{InstanceID: id, Format: f}).Expect(func(r *protocol.Response) error {
+				return errors.Join(contract.CheckFormat(r, f), contract.CheckErrorEnvelope(r))
+			})
 		},
 		Entry("JSON", labels.For("RI-PROTO-003"), protocol.FormatJSON),
 		Entry("XML", labels.For("RI-PROTO-004"), protocol.FormatXML),
@@ -57,9 +57,11 @@ var _ = Describe("RebootInstance protocol", func() {
 				{InstanceID: absent, Format: protocol.FormatXML},
 				{},
 			} {
-				for _, o := range rg.Both(ctx, r) {
-					o.Expect(contract.CheckRequestID(o.Response))
-					o.Expect(contract.CheckRequestIDHeader(o.Response))
+				outs := rg.Both(ctx, r)
+				outs.Expect(func(r *protocol.Response) error {
+					return errors.Join(contract.CheckRequestID(r), contract.CheckRequestIDHeader(r))
+				})
+				for _, o := range outs {
 					ids = append(ids, o.Response.RequestID)
 				}
 			}
@@ -71,9 +73,9 @@ var _ = Describe("RebootInstance protocol", func() {
 			id := rg.Provision(ctx, target.InstanceSpec{})
 			r := rig.Reboot{InstanceID: id}
 			tamper(&r)
-			for _, o := range rg.Both(ctx, r) {
-				o.Expect(contract.CheckError(o.Response, row))
-			}
+			rg.Both(ctx, r).Expect(func(r *protocol.Response) error {
+				return contract.CheckError(r, row)
+			})
 			rg.Unchanged(ctx, contract.MustLookup(row.ID), id, contract.StatusRunning)
 		},
 		Entry("a wrong HMAC-SHA1 signature", labels.For("RI-PROTO-008"), contract.ErrSignatureV1,
@@ -91,9 +93,7 @@ var _ = Describe("RebootInstance protocol", func() {
 			id := rg.Provision(ctx, target.InstanceSpec{})
 			r := rig.Reboot{InstanceID: id, DryRun: "true"}
 			shape(&r)
-			for _, o := range rg.Both(ctx, r) {
-				o.Expect(contract.CheckDryRunPassed(o.Response))
-			}
+			rg.Both(ctx, r).Expect(contract.CheckDryRunPassed)
 		},
 		Entry("ACS3-HMAC-SHA256 (Tea v7 default)", labels.For("RI-PROTO-011"), func(r *rig.Reboot) { r.Signing = protocol.SigningACS3 }),
 		Entry("GET (pop-core default)", labels.For("RI-PROTO-012"), func(r *rig.Reboot) { r.Method = http.MethodGet }),

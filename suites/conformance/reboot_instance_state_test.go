@@ -33,9 +33,9 @@ var _ = Describe("RebootInstance state", func() {
 	DescribeTable("refuses to reboot an instance that is not Running",
 		func(ctx SpecContext, status string, stays bool) {
 			id := rg.Provision(ctx, target.InstanceSpec{Status: status})
-			for _, o := range rg.Both(ctx, rig.Reboot{InstanceID: id}) {
-				o.Expect(contract.CheckErrorAny(o.Response, wrongStatusRows...))
-			}
+			rg.Both(ctx, rig.Reboot{InstanceID: id}).Expect(func(r *protocol.Response) error {
+				return contract.CheckErrorAny(r, wrongStatusRows...)
+			})
 			if stays {
 				rg.Unchanged(ctx, contract.MustLookup("RI-STATE-005"), id, status)
 			}

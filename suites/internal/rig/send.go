@@ -98,17 +98,28 @@ func (rg *Rig) Send(ctx context.Context, client string, r Reboot) Outcome {
 }
 
 // Both sends r through the raw client and, unless it cannot express r,
-// through the legacy SDK, and asserts both saw the same status and code.
-func (rg *Rig) Both(ctx context.Context, r Reboot) []Outcome {
+// through the legacy SDK. Check the result with Outcomes.Expect.
+func (rg *Rig) Both(ctx context.Context, r Reboot) Outcomes {
 	GinkgoHelper()
-	out := []Outcome{rg.Send(ctx, ClientRaw, r)}
+	out := Outcomes{rg.Send(ctx, ClientRaw, r)}
 	if why := r.rawOnly(); why != "" {
 		AddReportEntry("raw client only", why, ReportEntryVisibilityFailureOrVerbose)
 		return out
 	}
-	out = append(out, rg.Send(ctx, ClientLegacy, r))
-	ExpectSameOutcome(out)
-	return out
+	return append(out, rg.Send(ctx, ClientLegacy, r))
+}
+
+// Outcomes are what each client got for the same request.
+type Outcomes []Outcome
+
+// Expect checks every client's response, naming the client that fails,
+// then that the clients saw the same status and code.
+func (os Outcomes) Expect(check func(*protocol.Response) error) {
+	GinkgoHelper()
+	for _, o := range os {
+		o.Expect(check(o.Response))
+	}
+	ExpectSameOutcome(os)
 }
 
 // ExpectSameOutcome fails when the clients saw different statuses or codes.
