@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
@@ -18,12 +19,14 @@ import (
 	"github.com/rebootconf/rebootconf/suites/internal/observe"
 )
 
-// Rig is one process's view of the target. It is read-only after Open, so
-// specs may share it.
+// Rig is one process's view of the target. Specs may share it.
 type Rig struct {
 	T      *target.Target
 	Raw    *protocol.Client
 	Reader observe.Reader
+
+	mu     sync.Mutex
+	starts map[string]int // per instance: Starting entries in its history at the last watched reboot
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
