@@ -78,14 +78,6 @@ func (r *Rig) Nonexistent(ctx context.Context) string {
 	return id
 }
 
-// NeedControl skips the spec when the target has no control API.
-func (r *Rig) NeedControl(what string) {
-	GinkgoHelper()
-	if r.T.Control == nil {
-		Skip(fmt.Sprintf("target %s has no control API, needed for %s", r.T.Kind, what))
-	}
-}
-
 func describeSpec(s target.InstanceSpec) string {
 	st := s.Status
 	if st == "" {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/control"
-	"github.com/rebootconf/rebootconf/suites/internal/observe"
 )
 
 var bBystander = contract.MustLookup("RI-STATE-009")
@@ -133,6 +132,3 @@ func (rg *Rig) StatusNow(ctx context.Context, id string) string {
 	Expect(Readable(err)).To(Succeed())
 	return st
 }
-
-// Sources is re-exported so specs can name the describe APIs.
-var Sources = []string{observe.DescribeInstances, observe.DescribeInstanceStatus}
