@@ -139,22 +139,23 @@ func serveProc(t *testing.T, args ...string) (string, *control.Client, *lockedBu
 	return m[1], control.NewClient(m[1]), stderr
 }
 
-// lockedBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+// lockedBuffer is a buffer safe for a writer goroutine and a reader. (It must not embed
+// bytes.Buffer: io.Copy would find its ReadFrom and bypass the lock.)
 type lockedBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
 
 func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.String()
+	return b.buf.String()
 }
 
 // cliResult is one finished CLI process.

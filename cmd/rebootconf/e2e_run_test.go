@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,42 +84,72 @@ func checkStatsProperties(t *testing.T, rep reports.Suites) {
 	}
 }
 
-// auditJournal asserts that no mutating call named a foreign instance (a DryRun that passed
-// its checks is the only exception: it changes nothing), and that every mutating call that
-// succeeded named an instance carrying this run's tag whenever the tap saw it.
+// auditJournal fails the test on any problem auditCalls finds, and when the run did nothing
+// the audit can judge.
 func auditJournal(t *testing.T, calls []control.Call, tap *journalTap, foreign []control.Instance, runID string) {
 	t.Helper()
+	tap.mu.Lock()
+	problems, applied, tagged := auditCalls(calls, tap.tags, foreign, runID)
+	tap.mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if applied == 0 || tagged == 0 {
+		t.Fatalf("the audit saw %d applied mutating calls, %d on instances seen with their tags: the run did nothing the audit can judge", applied, tagged)
+	}
+	t.Logf("audited %d calls: %d applied mutating calls, %d on instances seen tagged %s=%s", len(calls), applied, tagged, target.RunTagKey, runID)
+}
+
+// auditCalls checks that no mutating call named a foreign instance (a DryRun that passed its
+// checks is the only exception: it changes nothing), and that every mutating call that
+// succeeded named an instance carrying this run's tag whenever its tags were seen.
+func auditCalls(calls []control.Call, tags map[string]map[string]string, foreign []control.Instance, runID string) (problems []string, applied, tagged int) {
 	isForeign := map[string]bool{}
 	for _, in := range foreign {
 		isForeign[in.InstanceID] = true
 	}
-	tap.mu.Lock()
-	defer tap.mu.Unlock()
-	var applied, tagged int
 	for _, c := range calls {
 		if !mutating[c.Action] {
 			continue
 		}
 		for _, id := range c.InstanceIDs {
 			if isForeign[id] && c.Code != "DryRunOperation" {
-				t.Errorf("journal #%d: %s on foreign instance %q answered HTTP %d %q", c.Seq, c.Action, id, c.Status, c.Code)
+				problems = append(problems, fmt.Sprintf("journal #%d: %s on foreign instance %q answered HTTP %d %q", c.Seq, c.Action, id, c.Status, c.Code))
 			}
 			if c.Code != "" || c.Status != 200 {
 				continue
 			}
 			applied++
-			if tags, seen := tap.tags[id]; seen {
-				if tags[target.RunTagKey] != runID {
-					t.Errorf("journal #%d: %s applied to %q, whose tags %v do not prove this run (%s) created it", c.Seq, c.Action, id, tags, runID)
-				}
+			if tg, seen := tags[id]; seen {
 				tagged++
+				if tg[target.RunTagKey] != runID {
+					problems = append(problems, fmt.Sprintf("journal #%d: %s applied to %q, whose tags %v do not prove this run (%s) created it", c.Seq, c.Action, id, tg, runID))
+				}
 			}
 		}
 	}
-	if applied == 0 || tagged == 0 {
-		t.Fatalf("the audit saw %d applied mutating calls, %d on instances seen with their tags: the run did nothing the audit can judge", applied, tagged)
+	return problems, applied, tagged
+}
+
+// The audit has teeth: a reboot of a foreign instance, or of an instance without the run's
+// tag, is reported; a passing DryRun on a foreign instance is not.
+func TestAuditCallsCatchesForeignMutations(t *testing.T) {
+	foreign := []control.Instance{{InstanceID: "i-foreign"}}
+	tags := map[string]map[string]string{"i-mine": {target.RunTagKey: "rc1"}, "i-other": {target.RunTagKey: "rc2"}}
+	calls := []control.Call{
+		{Seq: 1, Action: "RebootInstance", InstanceIDs: []string{"i-foreign"}, Status: 400, Code: "DryRunOperation"},
+		{Seq: 2, Action: "RebootInstance", InstanceIDs: []string{"i-mine"}, Status: 200},
+		{Seq: 3, Action: "DescribeInstances", InstanceIDs: []string{"i-foreign"}, Status: 200},
 	}
-	t.Logf("audited %d calls: %d applied mutating calls, %d on instances seen tagged %s=%s", len(calls), applied, tagged, target.RunTagKey, runID)
+	if p, applied, tagged := auditCalls(calls, tags, foreign, "rc1"); len(p) != 0 || applied != 1 || tagged != 1 {
+		t.Fatalf("clean journal: %v %d %d", p, applied, tagged)
+	}
+	bad := append(calls,
+		control.Call{Seq: 4, Action: "StopInstance", InstanceIDs: []string{"i-foreign"}, Status: 403, Code: "IncorrectInstanceStatus"},
+		control.Call{Seq: 5, Action: "RebootInstance", InstanceIDs: []string{"i-other"}, Status: 200})
+	if p, _, _ := auditCalls(bad, tags, foreign, "rc1"); len(p) != 2 {
+		t.Fatalf("want 2 problems, got %q", p)
+	}
 }
 
 // checkForeignUntouched: every foreign instance is as the world file made it.
