@@ -64,6 +64,11 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 	}
 	r := ex.Response
 	p.latency = ex.Elapsed
+	if r.RequestID == "" || (!r.IsError() && r.Fields["Instances"] == nil && r.Fields["TotalCount"] == nil) {
+		tg.Close()
+		return nil, fmt.Errorf("%s does not answer like an ECS endpoint: DescribeInstances got HTTP %d (%s) without a RequestId or instance list: %.120q",
+			tg.Endpoint, r.Status, r.Header.Get("Content-Type"), protocol.Redact(string(r.Body)))
+	}
 	if r.IsError() {
 		tg.Close()
 		switch {
