@@ -43,7 +43,14 @@ type runConfig struct {
 	verbose     bool
 	logDir      string
 	preflight   time.Duration
+	notes       []string // printed with the plan
 }
+
+// Suites run by default, and by default under --dry-run-only.
+const (
+	defaultSuites = "conformance,properties,sdkclients"
+	dryRunSuites  = "conformance,sdkclients"
+)
 
 func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	var c runConfig
@@ -67,7 +74,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
-	suites := fs.String("suites", "conformance,properties,sdkclients", "comma-separated suites to run")
+	suites := fs.String("suites", defaultSuites, "comma-separated suites to run (default under --dry-run-only: "+dryRunSuites+")")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
@@ -82,6 +89,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
 	}
 	c.opts.Mutants = mutants
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "suites" })
+	if c.opts.DryRunOnly && !explicit {
+		// The properties suite compares real reboots with the model; it has no dry-run mode.
+		*suites = dryRunSuites
+		c.notes = append(c.notes, "--dry-run-only runs "+dryRunSuites+" by default: the properties suite needs real reboots (name it in --suites to run it anyway)")
+	}
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")

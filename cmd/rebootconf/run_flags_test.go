@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rebootconf/rebootconf/fixtures/target"
+)
+
+func TestRunFlags(t *testing.T) {
+	c, err := parseRunFlags([]string{"--endpoint", "http://127.0.0.1:1", "--rate", "2.5", "--call-timeout", "3s", "--poll-max", "2s",
+		"--provision-timeout", "4m", "--preflight-timeout", "5s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.Rate != 2.5 || c.opts.Timing.CallTimeout != 3*time.Second || c.opts.Timing.PollMax != 2*time.Second ||
+		c.opts.Timing.ProvisionBound != 4*time.Minute || c.preflight != 5*time.Second || !slices.Equal(c.suites, splitList(defaultSuites)) {
+		t.Fatalf("parsed %+v", c)
+	}
+	env := strings.Join(c.opts.Env(), " ")
+	for _, want := range []string{target.EnvRate + "=2.5", target.EnvCallTimeout + "=3s", target.EnvPollMax + "=2s", target.EnvProvisionBound + "=4m0s"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("suite environment lacks %s: %s", want, env)
+		}
+	}
+	c, _ = parseRunFlags([]string{"--dry-run-only"}, io.Discard)
+	if !slices.Equal(c.suites, splitList(dryRunSuites)) || len(c.notes) != 1 {
+		t.Fatalf("--dry-run-only default suites %v, notes %v", c.suites, c.notes)
+	}
+	c, _ = parseRunFlags([]string{"--dry-run-only", "--suites", "properties"}, io.Discard)
+	if !slices.Equal(c.suites, []string{"properties"}) || len(c.notes) != 0 {
+		t.Fatalf("explicit --suites under --dry-run-only: %v %v", c.suites, c.notes)
+	}
+	for _, bad := range [][]string{{"--preflight-timeout", "0s"}, {"--timeout", "-1s"}, {"--suites", ","}, {"stray"}, {"--access-key-secret", "x"}} {
+		if _, err := parseRunFlags(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
