@@ -30,6 +30,9 @@ const (
 )
 
 func TestFuzzTeeth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("teeth need the full default budget; -short divides rapid's checks by 5")
+	}
 	RegisterFailHandler(Fail)
 	if err := ginkgorapid.Defaults(defaultChecks, defaultSteps); err != nil {
 		t.Fatal(err)
