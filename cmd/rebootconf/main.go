@@ -11,10 +11,11 @@ import (
 // commands maps a subcommand name to its entry point, which returns the exit code.
 // Adding a command is one line here.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-	"serve": serveCmd,
-	"run":   runCmd,
-	"list":  listCmd,
-	"sweep": sweepCmd,
+	"serve":  serveCmd,
+	"run":    runCmd,
+	"list":   listCmd,
+	"sweep":  sweepCmd,
+	"replay": replayCmd,
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }

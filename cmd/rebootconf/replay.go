@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rebootconf/rebootconf/fixtures/replay"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+)
+
+// replayCmd re-runs a failing sequence written by the properties suite against any target,
+// checking every step against the model again: the one command a fuzz failure report names.
+func replayCmd(args []string, stdout, stderr io.Writer) int {
+	var o target.Options
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Endpoint, "endpoint", "", "ECS-compatible endpoint URL (default: a fresh embedded emulator)")
+	fs.StringVar(&o.Region, "region", "", "real Alibaba Cloud region")
+	fs.StringVar(&o.AliyunProfile, "profile", "", "~/.aliyun/config.json profile")
+	fs.BoolVar(&o.DryRunOnly, "dry-run-only", false, "refuse every non-DryRun mutating step")
+	var mutants multiFlag
+	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable)")
+	quiet := fs.Bool("q", false, "print only the verdict, not the exchanges")
+	fs.Usage = func() { fmt.Fprintln(stderr, "usage: rebootconf replay [flags] FILE.json"); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitConfig
+	}
+	o.Mutants = mutants
+	seq, err := replay.Load(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf replay: %v\n", err)
+		return exitConfig
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pf, err := preflight(ctx, o, preflightTimeout)
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf replay: preflight: %v\n", err)
+		return exitConfig
+	}
+	defer pf.close()
+	tg := pf.target
+	r := &replay.Runner{Client: tg.Raw(), Control: tg.Control, Region: tg.Region,
+		CountReboots: tg.Control != nil, Guard: tg.Guard, Refused: target.IsRefused}
+	err = r.Replay(ctx, seq)
+	if !*quiet {
+		fmt.Fprintln(stdout, r.Transcript(0))
+	}
+	var f *replay.Failure
+	switch {
+	case errors.As(err, &f):
+		fmt.Fprintf(stdout, "FAIL: %s replays against %s: %v\n", fs.Arg(0), tg.Describe(), f)
+		return exitFail
+	case err != nil:
+		fmt.Fprintf(stderr, "rebootconf replay: %v\n", err)
+		return exitConfig
+	}
+	fmt.Fprintf(stdout, "PASS: %d steps of %s agree with the model on %s\n", len(seq.Steps), fs.Arg(0), tg.Describe())
+	return exitPass
+}
