@@ -7,7 +7,7 @@ SUITES    := conformance properties sdkclients
 JUNIT     ?= reports/junit.xml
 RUN_FLAGS ?=
 
-.PHONY: all build suites run test test-short vet deps-check bench fuzz tools clean
+.PHONY: all build suites run test test-short vet deps-check bench fuzz fuzz-nightly tools node-deps clean
 
 all: build
 
@@ -21,11 +21,15 @@ suites:
 		$(GO) test -c -o $(BIN)/suites/$$s.test ./suites/$$s || exit 1; \
 	done
 
-run: build
+run: build node-deps
 	$(BIN)/rebootconf run --junit-report $(JUNIT) $(RUN_FLAGS)
 
 tools:
 	@./.ci/install-tools
+
+# @alicloud/pop-core for the sdkclients suite; without npm its specs skip with the reason.
+node-deps:
+	@./.ci/install-tools --node-only
 
 vet:
 	$(GO) vet ./...
@@ -47,6 +51,11 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 60s ./fixtures/emulator
+
+# Nightly property fuzzing against the embedded emulator (or REBOOTCONF_ENDPOINT): a wall-clock budget.
+FUZZ_DURATION ?= 10m
+fuzz-nightly:
+	REBOOTCONF_FUZZ_DURATION=$(FUZZ_DURATION) $(GO) test -timeout 0 ./suites/properties -ginkgo.v
 
 clean:
 	rm -rf $(BIN) reports/*.xml
