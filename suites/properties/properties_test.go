@@ -13,7 +13,7 @@ import (
 	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
 )
 
-var _ = Describe("RebootInstance properties", Label("fuzz"), func() {
+var _ = Describe("RebootInstance properties", Label("fuzz", "area:fuzz"), func() {
 	for _, p := range generators.Properties {
 		It(itText(p), Label(strings.ReplaceAll(p.Name, " ", "-")), func() {
 			switch {
