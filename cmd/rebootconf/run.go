@@ -64,7 +64,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots per suite process (0: none for emulators, 20 on the real cloud)")
 	fs.StringVar(&c.opts.EmulatorProfile, "emulator-profile", "", "embedded emulator transition profile: fast (default), realistic, immediate")
 	var mutants multiFlag
-	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable; see `rebootconf serve --list-mutants`)")
+	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable; see 'rebootconf serve --list-mutants')")
 	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
