@@ -8,26 +8,26 @@ import (
 	"time"
 )
 
-// Against an endpoint that throttles at 20 requests/s: without a client-side limit the raw
+// Against an endpoint that throttles at 10 requests/s: without a client-side limit the raw
 // client's throttled calls are retried with backoff and counted in the summary and the
 // JUnit properties; with --rate under the endpoint's limit nothing is throttled at all.
 func TestPacingAgainstAThrottlingEndpoint(t *testing.T) {
-	endpoint, _, _ := serveProc(t, "--throttle", "20")
+	endpoint, _, _ := serveProc(t, "--throttle", "10")
 	base := append([]string{"run", "--endpoint", endpoint, "--suites", "conformance", "--label-filter", "RI-STATE-001 || RI-DRYRUN-001 || RI-ERR-001"}, fastWaits...)
 	env := childEnv(t, testCreds...)
 
 	r := runProc(t, 2*time.Minute, env, base...)
 	throttled, retried := statsFigures(t, r.stdout)
 	if throttled == 0 || retried == 0 {
-		t.Fatalf("no throttling seen without --rate (the endpoint allows 20/s): %s", r)
+		t.Fatalf("no throttling seen without --rate (the endpoint allows 10/s): %s", r)
 	}
 	if got := suiteProperty(t, r, "rebootconf.retries"); got == "" || got == "0" {
 		t.Fatalf("JUnit property rebootconf.retries = %q, want the retries", got)
 	}
 
-	r = runProc(t, 2*time.Minute, env, append(base, "--rate", "15")...)
+	r = runProc(t, 2*time.Minute, env, append(base, "--rate", "8")...)
 	if throttled, _ := statsFigures(t, r.stdout); r.code != exitPass || throttled != 0 || !strings.Contains(r.stdout, "waited for the rate limit") {
-		t.Fatalf("--rate 15 under a 20/s limit: want a green run with nothing throttled, got %s", r)
+		t.Fatalf("--rate 8 under a 10/s limit: want a green run with nothing throttled, got %s", r)
 	}
 }
 
