@@ -12,11 +12,15 @@ import (
 // client's throttled calls are retried with backoff and counted in the summary and the
 // JUnit properties; with --rate under the endpoint's limit nothing is throttled at all.
 func TestPacingAgainstAThrottlingEndpoint(t *testing.T) {
-	endpoint, _, _ := serveProc(t, "--throttle", "10")
-	base := append([]string{"run", "--endpoint", endpoint, "--suites", "conformance", "--label-filter", "RI-STATE-001 || RI-DRYRUN-001 || RI-ERR-001"}, fastWaits...)
 	env := childEnv(t, testCreds...)
+	// A fresh emulator for each run, so the second does not start on a bucket the first emptied.
+	run := func(extra ...string) cliResult {
+		endpoint, _, _ := serveProc(t, "--throttle", "10")
+		args := append([]string{"run", "--endpoint", endpoint, "--suites", "conformance", "--label-filter", "RI-STATE-001 || RI-DRYRUN-001 || RI-ERR-001"}, fastWaits...)
+		return runProc(t, 2*time.Minute, env, append(args, extra...)...)
+	}
 
-	r := runProc(t, 2*time.Minute, env, base...)
+	r := run()
 	throttled, retried := statsFigures(t, r.stdout)
 	if throttled == 0 || retried == 0 {
 		t.Fatalf("no throttling seen without --rate (the endpoint allows 10/s): %s", r)
@@ -25,7 +29,7 @@ func TestPacingAgainstAThrottlingEndpoint(t *testing.T) {
 		t.Fatalf("JUnit property rebootconf.retries = %q, want the retries", got)
 	}
 
-	r = runProc(t, 2*time.Minute, env, append(base, "--rate", "8")...)
+	r = run("--rate", "8")
 	if throttled, _ := statsFigures(t, r.stdout); r.code != exitPass || throttled != 0 || !strings.Contains(r.stdout, "waited for the rate limit") {
 		t.Fatalf("--rate 8 under a 10/s limit: want a green run with nothing throttled, got %s", r)
 	}

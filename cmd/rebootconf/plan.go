@@ -58,7 +58,7 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		case errors.As(err, &m):
 			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
 		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
-			return nil, fmt.Errorf("%s did not answer DescribeInstances within %s", tg.Endpoint, timeout)
+			return nil, fmt.Errorf("%s did not answer within %s (read-only DescribeInstances)", tg.Endpoint, timeout)
 		}
 		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, err)
 	}

@@ -188,6 +188,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if leaks := pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
+	total = total.Add(pf.target.Stats()) // preflight and leak check calls count too
 	if err := reports.WriteFile(cfg.junit, merged); err != nil {
 		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
 		return exitFail
