@@ -58,7 +58,7 @@ func TestDryRunOnlySendsOnlyDryRuns(t *testing.T) {
 	endpoint, ctl, _ := serveProc(t, "--world", worldFile(t, foreign))
 	proxy, seen := recordingProxy(t, endpoint)
 	tap := tapJournal(t, ctl)
-	r := runProc(t, 3*time.Minute, childEnv(t, testCreds...), append([]string{"run", "--endpoint", proxy, "--dry-run-only", "--suites", "conformance"}, fastWaits...)...)
+	r := runProc(t, 3*time.Minute, childEnv(t, testCreds...), append([]string{"run", "--endpoint", proxy, "--dry-run-only", "--suites", "conformance,properties"}, fastWaits...)...)
 	calls := tap.Calls(t)
 	if r.code != exitPass {
 		t.Fatalf("dry-run-only: %s", r)

@@ -122,7 +122,7 @@ func typical(ctx context.Context, tg *target.Target) (reboot, create time.Durati
 func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) error {
 	tg := pf.target
 	fmt.Fprintf(w, "rebootconf plan\n  target: %s\n  run id: %s (tag %s=%s)\n", tg.Describe(), tg.RunID, target.RunTagKey, tg.RunID)
-	for _, n := range append(pf.notes, cfg.notes...) {
+	for _, n := range pf.notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 	var runIDs []string

@@ -38,19 +38,14 @@ type runConfig struct {
 	labelFilter string
 	seed        int64
 	timeout     time.Duration
-	procs       int
 	planOnly    bool
 	verbose     bool
 	logDir      string
 	preflight   time.Duration
-	notes       []string // printed with the plan
 }
 
-// Suites run by default, and by default under --dry-run-only.
-const (
-	defaultSuites = "conformance,properties,sdkclients"
-	dryRunSuites  = "conformance,sdkclients"
-)
+// Suites run by default. Under --dry-run-only each suite skips what needs real changes.
+const defaultSuites = "conformance,properties,sdkclients"
 
 func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	var c runConfig
@@ -74,12 +69,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
-	suites := fs.String("suites", defaultSuites, "comma-separated suites to run (default under --dry-run-only: "+dryRunSuites+")")
+	suites := fs.String("suites", defaultSuites, "comma-separated suites to run")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
-	fs.IntVar(&c.procs, "procs", 1, "parallel processes per suite (ginkgo -p style, via the suite binary)")
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary")
 	if err := fs.Parse(args); err != nil {
@@ -89,19 +83,12 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
 	}
 	c.opts.Mutants = mutants
-	explicit := false
-	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "suites" })
-	if c.opts.DryRunOnly && !explicit {
-		// The properties suite compares real reboots with the model; it has no dry-run mode.
-		*suites = dryRunSuites
-		c.notes = append(c.notes, "--dry-run-only runs "+dryRunSuites+" by default: the properties suite needs real reboots (name it in --suites to run it anyway)")
-	}
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
 	}
-	if c.timeout <= 0 || c.procs < 1 || c.preflight <= 0 {
-		return c, errors.New("--timeout and --preflight-timeout must be positive and --procs at least 1")
+	if c.timeout <= 0 || c.preflight <= 0 {
+		return c, errors.New("--timeout and --preflight-timeout must be positive")
 	}
 	if c.seed == 0 {
 		c.seed = time.Now().UnixNano() % 1_000_000
