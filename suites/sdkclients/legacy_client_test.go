@@ -35,17 +35,12 @@ func (l *legacyClient) Name() string { return clientLegacy }
 func (l *legacyClient) Skip() string { return "" }
 
 // WithCredentials builds a client signing with creds and otherwise set up exactly like the
-// target's own (domain, scheme, guard transport, timeouts are copied from it).
+// target's own.
 func (l *legacyClient) WithCredentials(creds protocol.Credentials) (sdkClient, error) {
-	c, err := ecs.NewClientWithAccessKey(l.tg.Region, creds.AccessKeyID, creds.AccessKeySecret)
+	c, err := l.tg.LegacyWith(creds)
 	if err != nil {
-		return nil, fmt.Errorf("legacy SDK client: %w", err)
+		return nil, err
 	}
-	c.Domain = l.c.Domain
-	c.GetConfig().Scheme = l.c.GetConfig().Scheme
-	c.SetTransport(l.tg.Guard)
-	c.SetReadTimeout(l.c.GetReadTimeout())
-	c.SetConnectTimeout(l.c.GetConnectTimeout())
 	return &legacyClient{tg: l.tg, c: c}, nil
 }
 

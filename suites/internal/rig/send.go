@@ -7,9 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
@@ -160,7 +158,7 @@ func (rg *Rig) sendRaw(ctx context.Context, r Reboot) Outcome {
 func (rg *Rig) sendLegacy(r Reboot) Outcome {
 	c, err := rg.T.Legacy()
 	if r.Creds != nil {
-		c, err = legacyWith(rg.T, *r.Creds)
+		c, err = rg.T.LegacyWith(*r.Creds)
 	}
 	if err != nil {
 		return Outcome{Client: ClientLegacy, Err: err}
@@ -196,29 +194,3 @@ type readable struct{ error }
 
 func (r readable) FormattedGomegaError() string { return r.Error() }
 func (r readable) Unwrap() error                { return r.error }
-
-// legacyWith is target.Legacy with other credentials (wrong secret, unknown
-// key), built the same way and behind the same guard. A shim until the
-// target offers it.
-func legacyWith(t *target.Target, cr protocol.Credentials) (*ecs.Client, error) {
-	var c *ecs.Client
-	var err error
-	if cr.SecurityToken != "" {
-		c, err = ecs.NewClientWithStsToken(t.Region, cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)
-	} else {
-		c, err = ecs.NewClientWithAccessKey(t.Region, cr.AccessKeyID, cr.AccessKeySecret)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("legacy SDK client: %w", err)
-	}
-	u, err := url.Parse(t.Endpoint)
-	if err != nil {
-		return nil, fmt.Errorf("legacy SDK client: endpoint: %w", err)
-	}
-	c.Domain = u.Host
-	c.GetConfig().Scheme = strings.ToUpper(u.Scheme)
-	c.SetTransport(t.Guard)
-	c.SetReadTimeout(t.Timing.CallTimeout)
-	c.SetConnectTimeout(5 * time.Second)
-	return c, nil
-}
