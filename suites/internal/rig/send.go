@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
