@@ -60,7 +60,7 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
 			return nil, fmt.Errorf("%s did not answer within %s (read-only DescribeInstances)", tg.Endpoint, timeout)
 		}
-		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, err)
+		return nil, fmt.Errorf("cannot reach %s: %v", tg.Endpoint, transportCause(err))
 	}
 	r := ex.Response
 	p.latency = ex.Elapsed
@@ -221,4 +221,14 @@ func locateSuites(cfg runConfig) ([]suiteBinary, error) {
 		out = append(out, suiteBinary{name: name, path: p})
 	}
 	return out, nil
+}
+
+// transportCause strips the signed URL that net/http puts into its errors: the cause
+// ("connection refused") is what a person needs, not a query string full of parameters.
+func transportCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
