@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
-	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
@@ -74,8 +73,12 @@ type Outcome struct {
 // client and attaching the redacted transcript on failure.
 func (o Outcome) Expect(check error) {
 	GinkgoHelper()
-	Expect(Readable(o.Err)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
-	Expect(Readable(check)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
+	// The verdict comes first: it is the line a summary shows.
+	for _, err := range []error{o.Err, check} {
+		if err != nil {
+			Fail(fmt.Sprintf("%s\nvia the %s client:\n%s", protocol.Redact(err.Error()), o.Client, o.Transcript))
+		}
+	}
 }
 
 // Send sends r through one client.
