@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ type runConfig struct {
 	timeout     time.Duration
 	planOnly    bool
 	verbose     bool
+	parallel    bool
 	logDir      string
 	preflight   time.Duration
 }
@@ -75,7 +77,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
-	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary")
+	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
+	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -138,34 +141,56 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
 	_ = os.MkdirAll(logDir, 0o755)
 
-	var all []reports.Suites
-	var runErrs []string
-	var total target.Stats
 	start := time.Now()
-	for _, b := range bins {
+	results := make([]suiteResult, len(bins))
+	runOne := func(i int) {
+		b := bins[i]
+		r := &results[i]
 		if ctx.Err() != nil {
-			runErrs = append(runErrs, b.name+": not started (interrupted)")
-			continue
+			r.errs = append(r.errs, b.name+": not started (interrupted)")
+			return
 		}
 		junit := filepath.Join(workDir, b.name+".xml")
 		logPath := filepath.Join(logDir, b.name+".log")
 		statsDir := filepath.Join(workDir, "stats-"+b.name)
-		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, logPath)
 		code, err := runSuite(ctx, cfg, b, junit, logPath, statsDir, stdout)
 		st, serr := target.ReadStats(statsDir)
 		if serr != nil {
-			runErrs = append(runErrs, fmt.Sprintf("%s: %v", b.name, serr))
+			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
 		}
-		total = total.Add(st)
+		r.stats = st
 		s, rerr := reports.ReadFile(junit)
 		switch {
 		case rerr == nil:
-			all = append(all, withStats(s, st))
+			r.suites = withStats(s, st)
 		case err != nil:
-			runErrs = append(runErrs, fmt.Sprintf("%s: %v", b.name, err))
+			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
 		default:
-			runErrs = append(runErrs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
+			r.errs = append(r.errs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
 		}
+	}
+	// Parallel suites each start their own embedded emulator, so they share nothing; against
+	// an external target they would share its rate limits and fixtures, so they go one by one.
+	parallel := cfg.parallel && !cfg.verbose && pf.target.Kind == target.KindEmbedded
+	var wg sync.WaitGroup
+	for i, b := range bins {
+		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, filepath.Join(logDir, b.name+".log"))
+		if parallel {
+			wg.Go(func() { runOne(i) })
+		} else {
+			runOne(i)
+		}
+	}
+	wg.Wait()
+	var all []reports.Suites
+	var runErrs []string
+	var total target.Stats
+	for _, r := range results {
+		if r.suites.Suites != nil {
+			all = append(all, r.suites)
+		}
+		runErrs = append(runErrs, r.errs...)
+		total = total.Add(r.stats)
 	}
 	merged := reports.Merge(all...)
 	merged.Name = "rebootconf " + string(pf.target.Kind)
@@ -193,6 +218,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitPass
+}
+
+// suiteResult is what one suite process left: its report, its call counters, problems.
+type suiteResult struct {
+	suites reports.Suites
+	stats  target.Stats
+	errs   []string
 }
 
 // runSuite executes one prebuilt suite binary against the target and returns its exit code.
