@@ -87,6 +87,10 @@ func TestDryRunOnlySendsOnlyDryRuns(t *testing.T) {
 		if mutating[c.Action] && c.Code == "" {
 			t.Errorf("journal #%d: %s %v was applied", c.Seq, c.Action, c.InstanceIDs)
 		}
+		// The journal agrees with the proxy: every mutating call it saw was a DryRun.
+		if mutating[c.Action] && !(len(c.DryRun) == 1 && c.DryRun[0] == "true") {
+			t.Errorf("journal #%d: %s %v reached the target with DryRun=%q", c.Seq, c.Action, c.InstanceIDs, c.DryRun)
+		}
 	}
 	checkForeignUntouched(t, ctl, foreign)
 }
