@@ -42,6 +42,7 @@ type runConfig struct {
 	planOnly    bool
 	verbose     bool
 	parallel    bool
+	fuzz        fuzzBudget
 	logDir      string
 	preflight   time.Duration
 }
@@ -79,8 +80,15 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
 	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
+	fs.IntVar(&c.fuzz.checks, "fuzz-checks", 0, "rapid cases per property (default: the suite's small budget)")
+	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
+	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
+	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
+		return c, errors.New("--fuzz-checks, --fuzz-steps, --fuzz-duration and --fuzz-reboots must not be negative")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
@@ -220,6 +228,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return exitPass
 }
 
+// fuzzBudget raises the properties suite's budget for nightly runs.
+type fuzzBudget struct {
+	checks, steps, reboots int
+	duration               time.Duration
+}
+
 // suiteResult is what one suite process left: its report, its call counters, problems.
 type suiteResult struct {
 	suites reports.Suites
@@ -233,6 +247,12 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath,
 	if b.name == "properties" {
 		// Only the properties suite links rapid, and so only it accepts rapid's flags.
 		args = append(args, fmt.Sprintf("-rapid.seed=%d", cfg.seed))
+		if cfg.fuzz.checks > 0 {
+			args = append(args, fmt.Sprintf("-rapid.checks=%d", cfg.fuzz.checks))
+		}
+		if cfg.fuzz.steps > 0 {
+			args = append(args, fmt.Sprintf("-rapid.steps=%d", cfg.fuzz.steps))
+		}
 	}
 	if cfg.labelFilter != "" {
 		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
@@ -251,6 +271,12 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath,
 	opts.StatsDir = statsDir
 	cmd.Env = append(os.Environ(), opts.Env()...)
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
+	if cfg.fuzz.duration > 0 {
+		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
+	}
+	if cfg.fuzz.reboots > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("REBOOTCONF_ALLOW_REBOOTS=%d", cfg.fuzz.reboots))
+	}
 	var out io.Writer = logf
 	if cfg.verbose {
 		out = io.MultiWriter(logf, redactingWriter{stdout})

@@ -31,7 +31,11 @@ func TestRunFlags(t *testing.T) {
 	if !slices.Equal(c.suites, splitList(defaultSuites)) || !c.opts.DryRunOnly {
 		t.Fatalf("--dry-run-only suites %v", c.suites)
 	}
-	for _, bad := range [][]string{{"--preflight-timeout", "0s"}, {"--timeout", "-1s"}, {"--suites", ","}, {"stray"}, {"--access-key-secret", "x"}} {
+	c, err = parseRunFlags([]string{"--fuzz-checks", "500", "--fuzz-steps", "40", "--fuzz-duration", "10m", "--fuzz-reboots", "3"}, io.Discard)
+	if err != nil || c.fuzz != (fuzzBudget{checks: 500, steps: 40, reboots: 3, duration: 10 * time.Minute}) {
+		t.Fatalf("fuzz budget flags: %+v %v", c.fuzz, err)
+	}
+	for _, bad := range [][]string{{"--fuzz-checks", "-1"}, {"--fuzz-duration", "-1s"}, {"--preflight-timeout", "0s"}, {"--timeout", "-1s"}, {"--suites", ","}, {"stray"}, {"--access-key-secret", "x"}} {
 		if _, err := parseRunFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
