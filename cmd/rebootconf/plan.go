@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -231,4 +232,12 @@ func transportCause(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// targetFlags registers the flags every command uses to name a target. Credentials are never
+// among them: they come from the environment or a profile.
+func targetFlags(fs *flag.FlagSet, o *target.Options) {
+	fs.StringVar(&o.Endpoint, "endpoint", "", "ECS-compatible endpoint URL (default: the embedded emulator)")
+	fs.StringVar(&o.Region, "region", "", "real Alibaba Cloud region, e.g. cn-hangzhou (credentials from the standard chain)")
+	fs.StringVar(&o.AliyunProfile, "profile", "", "~/.aliyun/config.json profile to take credentials from")
 }

@@ -54,9 +54,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	var c runConfig
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.opts.Endpoint, "endpoint", "", "ECS-compatible endpoint URL (default: the embedded emulator)")
-	fs.StringVar(&c.opts.Region, "region", "", "real Alibaba Cloud region, e.g. cn-hangzhou (credentials from the standard chain)")
-	fs.StringVar(&c.opts.AliyunProfile, "profile", "", "~/.aliyun/config.json profile to take credentials from")
+	targetFlags(fs, &c.opts)
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
 	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots per suite process (0: none for emulators, 20 on the real cloud)")

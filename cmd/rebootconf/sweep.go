@@ -19,9 +19,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	var o target.Options
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.Endpoint, "endpoint", "", "ECS-compatible endpoint URL")
-	fs.StringVar(&o.Region, "region", "", "real Alibaba Cloud region")
-	fs.StringVar(&o.AliyunProfile, "profile", "", "~/.aliyun/config.json profile")
+	targetFlags(fs, &o)
 	runID := fs.String("run-id", "", "delete only instances of this run (default: every run's)")
 	list := fs.Bool("list", false, "only list what would be deleted")
 	if err := fs.Parse(args); err != nil {
