@@ -5,8 +5,6 @@
 package conformance_test
 
 import (
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -14,16 +12,13 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
-	"github.com/rebootconf/rebootconf/fixtures/protocol"
-	"github.com/rebootconf/rebootconf/reports"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/suites/internal/bootstrap"
 	"github.com/rebootconf/rebootconf/suites/internal/labels"
 	"github.com/rebootconf/rebootconf/suites/internal/rig"
 )
 
 const suiteName = "RebootInstance conformance"
-
-// EnvJUnit names the JUnit report file.
-const EnvJUnit = "REBOOTCONF_JUNIT"
 
 var (
 	// rg is this process's target; set in SynchronizedBeforeSuite, read-only after.
@@ -41,14 +36,7 @@ func TestConformance(t *testing.T) {
 	RunSpecs(t, suiteName)
 }
 
-var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-	// One run ID for every parallel process, so one sweep finds all instances.
-	id := os.Getenv("REBOOTCONF_RUN_ID")
-	if id == "" {
-		id = "rc" + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
-	}
-	return []byte(id)
-}, func(ctx SpecContext, runID []byte) {
+var _ = SynchronizedBeforeSuite(bootstrap.RunID, func(ctx SpecContext, runID []byte) {
 	var err error
 	rg, err = rig.Open(ctx, string(runID))
 	Expect(err).NotTo(HaveOccurred(), "open the target named by the REBOOTCONF_* environment")
@@ -57,15 +45,14 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 }, NodeTimeout(time.Minute))
 
 var _ = ReportAfterSuite("junit", func(r Report) {
-	path := os.Getenv(EnvJUnit)
-	if path == "" || previewing {
+	if previewing {
 		return
 	}
-	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact}
+	var t *target.Target
 	if rg != nil {
-		opts.TargetKind, opts.TargetEndpoint = string(rg.T.Kind), rg.T.Endpoint
+		t = rg.T
 	}
-	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
+	bootstrap.WriteJUnit(r, suiteName, t)
 })
 
 var _ = Describe("The behaviour catalogue", Label(labels.Meta), func() {

@@ -24,11 +24,10 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/rebootconf/rebootconf/fixtures/control"
-	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/replay"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 	"github.com/rebootconf/rebootconf/generators"
-	"github.com/rebootconf/rebootconf/reports"
+	"github.com/rebootconf/rebootconf/suites/internal/bootstrap"
 	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
 )
 
@@ -36,7 +35,6 @@ const suiteName = "RebootInstance properties"
 
 // Environment knobs of this suite.
 const (
-	EnvJUnit        = "REBOOTCONF_JUNIT"
 	EnvAllowReboots = "REBOOTCONF_ALLOW_REBOOTS"
 	EnvReplayDir    = "REBOOTCONF_REPLAY_DIR" // default <module root>/reports/replay
 )
@@ -112,17 +110,7 @@ func envFor(ctx context.Context, t *target.Target) (generators.Env, error) {
 	return env, nil
 }
 
-var _ = ReportAfterSuite("junit", func(r Report) {
-	path := os.Getenv(EnvJUnit)
-	if path == "" {
-		return
-	}
-	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact}
-	if tgt != nil {
-		opts.TargetKind, opts.TargetEndpoint = string(tgt.Kind), tgt.Endpoint
-	}
-	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
-})
+var _ = ReportAfterSuite("junit", func(r Report) { bootstrap.WriteJUnit(r, suiteName, tgt) })
 
 // replayDir is where failing sequences are written.
 func replayDir() string {

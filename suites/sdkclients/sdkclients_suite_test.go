@@ -7,23 +7,18 @@
 package sdkclients_test
 
 import (
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/rebootconf/rebootconf/fixtures/protocol"
-	"github.com/rebootconf/rebootconf/reports"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/suites/internal/bootstrap"
 	"github.com/rebootconf/rebootconf/suites/internal/rig"
 )
 
 const suiteName = "SDK clients"
-
-// EnvJUnit names the JUnit report file.
-const EnvJUnit = "REBOOTCONF_JUNIT"
 
 var (
 	// rg is this process's target; set in SynchronizedBeforeSuite, read-only after.
@@ -37,14 +32,7 @@ func TestSDKClients(t *testing.T) {
 	RunSpecs(t, suiteName)
 }
 
-var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-	// One run ID for every parallel process, so one sweep finds all instances.
-	id := os.Getenv("REBOOTCONF_RUN_ID")
-	if id == "" {
-		id = "rc" + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
-	}
-	return []byte(id)
-}, func(ctx SpecContext, runID []byte) {
+var _ = SynchronizedBeforeSuite(bootstrap.RunID, func(ctx SpecContext, runID []byte) {
 	var err error
 	rg, err = rig.Open(ctx, string(runID))
 	Expect(err).NotTo(HaveOccurred(), "open the target named by the REBOOTCONF_* environment")
@@ -68,13 +56,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 }, NodeTimeout(time.Minute))
 
 var _ = ReportAfterSuite("junit", func(r Report) {
-	path := os.Getenv(EnvJUnit)
-	if path == "" {
-		return
-	}
-	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact}
+	var t *target.Target
 	if rg != nil {
-		opts.TargetKind, opts.TargetEndpoint = string(rg.T.Kind), rg.T.Endpoint
+		t = rg.T
 	}
-	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
+	bootstrap.WriteJUnit(r, suiteName, t)
 })

@@ -1,0 +1,43 @@
+// Package bootstrap holds what every suite's bootstrap file shares: one run ID across
+// parallel processes and the JUnit report written through reports.
+package bootstrap
+
+import (
+	"os"
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
+	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
+
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
+	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/reports"
+)
+
+// EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
+const EnvJUnit = "REBOOTCONF_JUNIT"
+
+// RunID is the first function of a SynchronizedBeforeSuite: it picks one run ID for every
+// parallel process ($REBOOTCONF_RUN_ID when set), so one sweep finds all their instances.
+func RunID(SpecContext) []byte {
+	id := os.Getenv(target.EnvRunID)
+	if id == "" {
+		id = "rc" + strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
+	}
+	return []byte(id)
+}
+
+// WriteJUnit is the body of a ReportAfterSuite: it writes r to $REBOOTCONF_JUNIT, when set,
+// with the target's kind and endpoint (t may be nil when the suite never opened one).
+func WriteJUnit(r Report, suiteName string, t *target.Target) {
+	path := os.Getenv(EnvJUnit)
+	if path == "" {
+		return
+	}
+	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact}
+	if t != nil {
+		opts.TargetKind, opts.TargetEndpoint = string(t.Kind), t.Endpoint
+	}
+	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
+}
