@@ -377,3 +377,33 @@ var mutating = map[string]bool{"RebootInstance": true, "StartInstance": true, "S
 
 // reads are the read-only actions the harness may send.
 var reads = map[string]bool{"DescribeInstances": true, "DescribeInstanceStatus": true}
+
+// validateXSD checks a written report against the Jenkins xUnit schema with xmllint. Without
+// xmllint or the schema it says so in the log; the reports package's structural check covers it.
+func validateXSD(t *testing.T, path string) {
+	t.Helper()
+	bin, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Log("xmllint not installed: JUnit XSD validation not run (make tools installs it)")
+		return
+	}
+	var xsd string
+	for dir, _ := os.Getwd(); ; dir = filepath.Dir(dir) {
+		if p := filepath.Join(dir, "shared", "reference", "junit-10.xsd"); fileExists(p) {
+			xsd = p
+			break
+		}
+		if dir == filepath.Dir(dir) {
+			t.Log("shared/reference/junit-10.xsd not found: JUnit XSD validation not run")
+			return
+		}
+	}
+	if out, err := exec.Command(bin, "--noout", "--schema", xsd, path).CombinedOutput(); err != nil {
+		t.Fatalf("the merged JUnit report does not validate against %s: %v\n%s", xsd, err, out)
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

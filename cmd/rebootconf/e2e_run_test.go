@@ -59,6 +59,7 @@ func TestTwoProcessRunIsGreenAndTouchesNothingForeign(t *testing.T) {
 		}
 	}
 	checkStatsProperties(t, rep)
+	validateXSD(t, r.junit)
 	runID := r.runID(t)
 	auditJournal(t, calls, tap, foreign, runID)
 	checkForeignUntouched(t, ctl, foreign)
