@@ -16,6 +16,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"list":   listCmd,
 	"sweep":  sweepCmd,
 	"replay": replayCmd,
+	"diff":   diffCmd,
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Change is one testcase or behaviour whose verdict differs between two reports. A status is
+// "passed", "failed", "error", "skipped", or "" when absent from that report.
+type Change struct {
+	Kind          string // "behaviour" or "testcase"
+	Key           string // behaviour ID, or "suite › testcase name"
+	Before, After string
+}
+
+// Class sorts a change for a pre-release compatibility check.
+func (c Change) Class() string {
+	bad := func(s string) bool { return s == "failed" || s == "error" }
+	switch {
+	case bad(c.After) && !bad(c.Before):
+		return "regression"
+	case bad(c.Before) && c.After == "passed":
+		return "fixed"
+	case c.Before == "passed" && (c.After == "skipped" || c.After == ""):
+		return "no longer checked"
+	case c.Before == "":
+		return "new"
+	}
+	return "changed"
+}
+
+// Diff is what changed between a baseline report and a new one.
+type Diff struct{ Changes []Change }
+
+// Compare lines up two reports by behaviour ID (the worst verdict of its testcases) and by
+// testcase, and lists every verdict that changed.
+func Compare(before, after Suites) Diff {
+	var d Diff
+	bb, ab := behaviourVerdicts(before), behaviourVerdicts(after)
+	for _, id := range unionKeys(bb, ab) {
+		if bb[id] != ab[id] {
+			d.Changes = append(d.Changes, Change{Kind: "behaviour", Key: id, Before: bb[id], After: ab[id]})
+		}
+	}
+	bc, ac := caseVerdicts(before), caseVerdicts(after)
+	for _, k := range unionKeys(bc, ac) {
+		if bc[k] != ac[k] {
+			d.Changes = append(d.Changes, Change{Kind: "testcase", Key: k, Before: bc[k], After: ac[k]})
+		}
+	}
+	return d
+}
+
+// Count returns how many changes fall in class.
+func (d Diff) Count(class string) int {
+	n := 0
+	for _, c := range d.Changes {
+		if c.Class() == class {
+			n++
+		}
+	}
+	return n
+}
+
+// Fprint writes the changes grouped by class, behaviours first.
+func (d Diff) Fprint(w io.Writer) error {
+	if len(d.Changes) == 0 {
+		_, err := fmt.Fprintln(w, "no verdict changed")
+		return err
+	}
+	var b strings.Builder
+	for _, class := range []string{"regression", "no longer checked", "fixed", "new", "changed"} {
+		for _, c := range d.Changes {
+			if c.Class() == class {
+				fmt.Fprintf(&b, "%-17s %-9s %s: %s -> %s\n", class, c.Kind, c.Key, orAbsent(c.Before), orAbsent(c.After))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "%d regressions, %d no longer checked, %d fixed, %d new, %d other changes\n",
+		d.Count("regression"), d.Count("no longer checked"), d.Count("fixed"), d.Count("new"), d.Count("changed"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func orAbsent(s string) string {
+	if s == "" {
+		return "absent"
+	}
+	return s
+}
+
+// severity orders verdicts for "the worst testcase of a behaviour".
+var severity = map[string]int{"skipped": 1, "passed": 2, "failed": 3, "error": 4}
+
+func behaviourVerdicts(s Suites) map[string]string {
+	out := map[string]string{}
+	for _, su := range s.Suites {
+		for _, c := range su.Cases {
+			st := c.Status()
+			for _, id := range c.Behaviours() {
+				if severity[st] > severity[out[id]] {
+					out[id] = st
+				}
+			}
+		}
+	}
+	return out
+}
+
+func caseVerdicts(s Suites) map[string]string {
+	out := map[string]string{}
+	for _, su := range s.Suites {
+		for _, c := range su.Cases {
+			k := su.Name + " › " + c.Name
+			if severity[c.Status()] > severity[out[k]] {
+				out[k] = c.Status()
+			}
+		}
+	}
+	return out
+}
+
+func unionKeys(a, b map[string]string) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,57 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+func diffCase(name, status, behaviours string) Case {
+	c := Case{Name: name, SystemOut: "behaviours: " + behaviours + "\n\n"}
+	switch status {
+	case "failed":
+		c.Failure = &Result{Message: "x"}
+	case "error":
+		c.Error = &Result{Message: "x"}
+	case "skipped":
+		c.Skipped = &Result{Message: "x"}
+	}
+	return c
+}
+
+func TestCompareClassifiesEveryChange(t *testing.T) {
+	before := Suites{Suites: []Suite{{Name: "S", Cases: []Case{
+		diffCase("a", "passed", "RI-ERR-001"), diffCase("b", "failed", "RI-ERR-002"),
+		diffCase("c", "passed", "RI-ERR-003"), diffCase("d", "passed", "RI-ERR-004"), diffCase("same", "passed", "RI-ERR-005"),
+	}}}}
+	after := Suites{Suites: []Suite{{Name: "S", Cases: []Case{
+		diffCase("a", "failed", "RI-ERR-001"), diffCase("b", "passed", "RI-ERR-002"),
+		diffCase("c", "skipped", "RI-ERR-003"), diffCase("e", "passed", "RI-ERR-006"), diffCase("same", "passed", "RI-ERR-005"),
+	}}}}
+	d := Compare(before, after)
+	want := map[string]string{
+		"behaviour RI-ERR-001": "regression", "behaviour RI-ERR-002": "fixed", "behaviour RI-ERR-003": "no longer checked",
+		"behaviour RI-ERR-004": "no longer checked", "behaviour RI-ERR-006": "new",
+		"testcase S › a": "regression", "testcase S › b": "fixed", "testcase S › c": "no longer checked",
+		"testcase S › d": "no longer checked", "testcase S › e": "new",
+	}
+	got := map[string]string{}
+	for _, c := range d.Changes {
+		got[c.Kind+" "+c.Key] = c.Class()
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: class %q, want %q", k, got[k], v)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("changes %v, want exactly %v", got, want)
+	}
+	var b strings.Builder
+	_ = d.Fprint(&b)
+	if !strings.Contains(b.String(), "2 regressions, 4 no longer checked, 2 fixed, 2 new, 0 other changes") {
+		t.Errorf("summary line:\n%s", b.String())
+	}
+	if d := Compare(before, before); len(d.Changes) != 0 {
+		t.Errorf("a report differs from itself: %v", d.Changes)
+	}
+}
