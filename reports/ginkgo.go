@@ -44,6 +44,10 @@ var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
 // IsBehaviourID reports whether a label names a catalogue behaviour (RI-STATE-001).
 func IsBehaviourID(label string) bool { return behaviourIDRE.MatchString(label) }
 
+// HarnessVersion is this rebootconf release, stamped on every report so a nightly diff can
+// tell a harness change from a target change.
+const HarnessVersion = "0.1.0"
+
 // Property names written by FromGinkgo.
 const (
 	PropTargetKind     = "target.kind"

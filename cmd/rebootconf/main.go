@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/rebootconf/rebootconf/reports"
 )
 
 // commands maps a subcommand name to its entry point, which returns the exit code.
@@ -17,6 +19,10 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"sweep":  sweepCmd,
 	"replay": replayCmd,
 	"diff":   diffCmd,
+	"version": func(_ []string, stdout, _ io.Writer) int {
+		fmt.Fprintln(stdout, "rebootconf", reports.HarnessVersion, "(ECS RebootInstance, API 2014-05-26)")
+		return 0
+	},
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -35,7 +35,7 @@ func WriteJUnit(r Report, suiteName string, t *target.Target) {
 	if path == "" {
 		return
 	}
-	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact}
+	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact, HarnessVersion: reports.HarnessVersion}
 	if t != nil {
 		opts.TargetKind, opts.TargetEndpoint = string(t.Kind), t.Endpoint
 	}
