@@ -236,8 +236,8 @@ func transportCause(err error) error {
 
 // targetFlags registers the flags every command uses to name a target. Credentials are never
 // among them: they come from the environment or a profile.
-func targetFlags(fs *flag.FlagSet, o *target.Options) {
-	fs.StringVar(&o.Endpoint, "endpoint", "", "ECS-compatible endpoint URL (default: the embedded emulator)")
+func targetFlags(fs *flag.FlagSet, o *target.Options, endpointHelp string) {
+	fs.StringVar(&o.Endpoint, "endpoint", "", endpointHelp)
 	fs.StringVar(&o.Region, "region", "", "real Alibaba Cloud region, e.g. cn-hangzhou (credentials from the standard chain)")
 	fs.StringVar(&o.AliyunProfile, "profile", "", "~/.aliyun/config.json profile to take credentials from")
 }

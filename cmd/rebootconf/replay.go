@@ -20,7 +20,7 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	var o target.Options
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	targetFlags(fs, &o)
+	targetFlags(fs, &o, "ECS-compatible endpoint URL (default: a fresh embedded emulator)")
 	fs.BoolVar(&o.DryRunOnly, "dry-run-only", false, "refuse every non-DryRun mutating step")
 	var mutants multiFlag
 	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable)")

@@ -54,7 +54,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	var c runConfig
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	targetFlags(fs, &c.opts)
+	targetFlags(fs, &c.opts, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
 	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots per suite process (0: none for emulators, 20 on the real cloud)")

@@ -19,7 +19,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	var o target.Options
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	targetFlags(fs, &o)
+	targetFlags(fs, &o, "ECS-compatible endpoint URL (this or --region is required)")
 	runID := fs.String("run-id", "", "delete only instances of this run (default: every run's)")
 	list := fs.Bool("list", false, "only list what would be deleted")
 	if err := fs.Parse(args); err != nil {
