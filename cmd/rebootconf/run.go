@@ -241,23 +241,7 @@ type suiteResult struct {
 
 // runSuite executes one prebuilt suite binary against the target and returns its exit code.
 func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath, statsDir string, stdout io.Writer) (int, error) {
-	args := []string{"-test.timeout=0", "-ginkgo.timeout=" + cfg.timeout.String(), fmt.Sprintf("-ginkgo.seed=%d", cfg.seed), "-ginkgo.no-color"}
-	if b.name == "properties" {
-		// Only the properties suite links rapid, and so only it accepts rapid's flags.
-		args = append(args, fmt.Sprintf("-rapid.seed=%d", cfg.seed))
-		if cfg.fuzz.checks > 0 {
-			args = append(args, fmt.Sprintf("-rapid.checks=%d", cfg.fuzz.checks))
-		}
-		if cfg.fuzz.steps > 0 {
-			args = append(args, fmt.Sprintf("-rapid.steps=%d", cfg.fuzz.steps))
-		}
-	}
-	if cfg.labelFilter != "" {
-		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
-	}
-	if cfg.verbose {
-		args = append(args, "-ginkgo.v")
-	}
+	args := suiteArgs(cfg, b)
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return -1, err
@@ -363,4 +347,31 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// suiteArgs is the command line of one suite binary: timeouts, seeds, budgets, filters.
+func suiteArgs(cfg runConfig, b suiteBinary) []string {
+	args := []string{"-test.timeout=0", "-ginkgo.timeout=" + cfg.timeout.String(), fmt.Sprintf("-ginkgo.seed=%d", cfg.seed), "-ginkgo.no-color"}
+	if b.name == "properties" {
+		// Only the properties suite links rapid, and so only it accepts rapid's flags.
+		args = append(args, fmt.Sprintf("-rapid.seed=%d", cfg.seed))
+		if cfg.fuzz.checks > 0 {
+			args = append(args, fmt.Sprintf("-rapid.checks=%d", cfg.fuzz.checks))
+		}
+		if len(cfg.opts.Mutants) > 0 {
+			// A planted bug is meant to fail; its rapid fail file would be re-checked
+			// (and fail) on every later run from this directory.
+			args = append(args, "-rapid.nofailfile")
+		}
+		if cfg.fuzz.steps > 0 {
+			args = append(args, fmt.Sprintf("-rapid.steps=%d", cfg.fuzz.steps))
+		}
+	}
+	if cfg.labelFilter != "" {
+		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
+	}
+	if cfg.verbose {
+		args = append(args, "-ginkgo.v")
+	}
+	return args
 }

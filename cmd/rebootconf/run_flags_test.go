@@ -41,3 +41,25 @@ func TestRunFlags(t *testing.T) {
 		}
 	}
 }
+
+// Only the properties binary links rapid, so only it may get rapid's flags, and a
+// run with a planted bug must not leave a fail file that later runs would re-check.
+func TestSuiteArgs(t *testing.T) {
+	c, err := parseRunFlags([]string{"--mutant", "prefix-id-match", "--seed", "7", "--fuzz-checks", "9"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := strings.Join(suiteArgs(c, suiteBinary{name: "properties"}), " ")
+	for _, want := range []string{"-rapid.seed=7", "-rapid.checks=9", "-rapid.nofailfile", "-ginkgo.seed=7"} {
+		if !strings.Contains(props, want) {
+			t.Errorf("properties args lack %s: %s", want, props)
+		}
+	}
+	if conf := strings.Join(suiteArgs(c, suiteBinary{name: "conformance"}), " "); strings.Contains(conf, "-rapid.") {
+		t.Errorf("conformance binary given rapid flags: %s", conf)
+	}
+	c, _ = parseRunFlags(nil, io.Discard)
+	if props := strings.Join(suiteArgs(c, suiteBinary{name: "properties"}), " "); strings.Contains(props, "nofailfile") {
+		t.Errorf("a run on the faithful target keeps rapid's fail files (they re-check a failure next run): %s", props)
+	}
+}
