@@ -49,8 +49,15 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./fixtures/... ./generators/... | tee reports/bench.txt
 
+# Every native fuzz target in turn (go test runs one -fuzz target per package at a time).
+FUZZTIME ?= 30s
+FUZZ_TARGETS = fixtures/emulator:FuzzHandler fixtures/protocol:FuzzVerifyV1 fixtures/protocol:FuzzVerifyACS3 \
+	fixtures/protocol:FuzzDecodeResponse fixtures/protocol:FuzzRedactMatchesPattern reports:FuzzMarshal reports:FuzzRedactPlanted
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 60s ./fixtures/emulator
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $$t ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}; \
+	done
 
 # Nightly property fuzzing against the embedded emulator (or REBOOTCONF_ENDPOINT): a wall-clock budget.
 FUZZ_DURATION ?= 10m

@@ -166,3 +166,43 @@ func workflowCommands(yml string) []string {
 	}
 	return out
 }
+
+// `make fuzz` must run every native fuzz target in the module, so a new one is not forgotten.
+func TestMakeFuzzListsEveryTarget(t *testing.T) {
+	listed := map[string]bool{}
+	for _, f := range regexp.MustCompile(`([\w/]+):(Fuzz\w+)`).FindAllStringSubmatch(between(t, repoFile(t, "Makefile"), "FUZZ_TARGETS =", "\nfuzz:"), -1) {
+		listed[f[1]+":"+f[2]] = true
+	}
+	root := filepath.Join("..", "..")
+	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
+	found := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		for _, m := range fuzzFunc.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !listed[filepath.ToSlash(rel)+":"+m[1]] {
+				t.Errorf("%s:%s is not in the Makefile's FUZZ_TARGETS", filepath.ToSlash(rel), m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found != len(listed) {
+		t.Errorf("FUZZ_TARGETS lists %d targets, the module has %d", len(listed), found)
+	}
+}
