@@ -135,12 +135,23 @@ func Reproduction(msg string) (failfile string, seed uint64) {
 }
 
 // Check runs prop; with a wall-clock budget (REBOOTCONF_FUZZ_DURATION) it repeats
-// rapid.Check with fresh seeds until the budget is spent or a run fails. On failure
-// onFail sees rapid's report (write artefacts there), then the spec fails.
+// rapid.Check until the budget is spent or a run fails. Each repetition draws fresh cases:
+// from a random seed, or, when -rapid.seed is pinned (rebootconf run pins it to the run's
+// seed), from seed, seed+1, ... so a budgeted run stays reproducible. On failure onFail sees
+// rapid's report (write artefacts there), then the spec fails.
 func Check(prop func(*rapid.T), onFail func(report string)) {
 	ginkgo.GinkgoHelper()
 	deadline := time.Now().Add(Duration())
-	for {
+	pinned, _ := strconv.ParseUint(Flag("rapid.seed"), 10, 64)
+	if pinned != 0 {
+		defer func() { _ = SetFlag("rapid.seed", strconv.FormatUint(pinned, 10)) }()
+	}
+	for round := uint64(0); ; round++ {
+		if pinned != 0 && round > 0 {
+			if err := SetFlag("rapid.seed", strconv.FormatUint(pinned+round*seedStride, 10)); err != nil {
+				ginkgo.Fail(err.Error(), 1)
+			}
+		}
 		t := &TB{FullGinkgoTInterface: ginkgo.GinkgoT(1), capture: true}
 		rapid.Check(t, prop)
 		if t.Failed() {
@@ -150,11 +161,15 @@ func Check(prop func(*rapid.T), onFail func(report string)) {
 			}
 			ginkgo.Fail(msg, 1)
 		}
-		if seedFixed() || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
 			return
 		}
 	}
 }
+
+// seedStride spaces the rounds' seeds: rapid itself tries seed, seed+1, seed+3, ... within
+// one Check, so neighbouring seeds would mostly repeat cases already drawn.
+const seedStride = 1_000_003
 
 // EnvDuration names the wall-clock budget per property (e.g. 10m for nightly).
 const EnvDuration = "REBOOTCONF_FUZZ_DURATION"
@@ -166,11 +181,6 @@ func Duration() time.Duration {
 		return 0
 	}
 	return d
-}
-
-func seedFixed() bool {
-	f := flag.Lookup("rapid.seed")
-	return f != nil && f.Value.String() != "0"
 }
 
 // Defaults sets rapid's checks and steps unless the command line (-rapid.checks,

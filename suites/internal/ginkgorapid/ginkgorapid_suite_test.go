@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"pgregory.net/rapid"
 
 	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
 )
@@ -73,6 +74,25 @@ var _ = Describe("the rapid adapter", func() {
 		GinkgoT().Setenv("RAPID_CHECKS", "")
 		Expect(ginkgorapid.Defaults(0, 0)).To(Succeed())
 		Expect(ginkgorapid.Flag("rapid.checks")).To(Equal(checks))
+	})
+
+	It("draws fresh cases each round of a wall-clock budget, even with a pinned seed", func() {
+		for name, v := range map[string]string{"rapid.seed": "42", "rapid.checks": "5"} {
+			DeferCleanup(ginkgorapid.SetFlag, name, ginkgorapid.Flag(name))
+			Expect(ginkgorapid.SetFlag(name, v)).To(Succeed())
+		}
+		seen := map[uint64]bool{}
+		prop := func(t *rapid.T) { seen[rapid.Uint64().Draw(t, "x")] = true }
+
+		GinkgoT().Setenv(ginkgorapid.EnvDuration, "")
+		ginkgorapid.Check(prop, nil)
+		Expect(len(seen)).To(BeNumerically("<=", 5), "no budget: one rapid.Check of 5 cases")
+		one := len(seen)
+
+		GinkgoT().Setenv(ginkgorapid.EnvDuration, "300ms")
+		ginkgorapid.Check(prop, nil)
+		Expect(len(seen)).To(BeNumerically(">", one+5), "a budget repeats with new seeds, not the pinned one again")
+		Expect(ginkgorapid.Flag("rapid.seed")).To(Equal("42"), "the pinned seed is restored")
 	})
 
 	It("reads the wall-clock budget", func() {
