@@ -19,7 +19,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitConfig
+		return parseFailure(err)
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()

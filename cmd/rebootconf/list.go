@@ -26,7 +26,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	suites := fs.String("suites", "conformance,properties,sdkclients", "suites to read coverage from")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
-		return exitConfig
+		return parseFailure(err)
 	}
 	bins, err := locateSuites(runConfig{suitesDir: *suitesDir, suites: splitList(*suites)})
 	if err != nil {

@@ -2,6 +2,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +44,15 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return cmd(args[1:], stdout, stderr)
+}
+
+// parseFailure is the exit code after a flag-parsing error: -h asked for help (the flag
+// package has printed it), anything else is a usage error.
+func parseFailure(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass
+	}
+	return exitConfig
 }
 
 func usage(w io.Writer) {

@@ -114,7 +114,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
 		}
-		return exitConfig
+		return parseFailure(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -24,7 +24,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "only list what would be deleted")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitConfig
+			return exitPass
 		}
 		fmt.Fprintf(stderr, "rebootconf sweep: %v\n", err)
 		return exitConfig
