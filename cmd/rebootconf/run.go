@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 	"github.com/rebootconf/rebootconf/reports"
@@ -99,6 +101,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	if c.timeout <= 0 || c.preflight <= 0 {
 		return c, errors.New("--timeout and --preflight-timeout must be positive")
 	}
+	if c.labelFilter != "" {
+		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {
+			return c, fmt.Errorf("--label-filter %q: %v", c.labelFilter, err)
+		}
+	}
 	if c.seed == 0 {
 		c.seed = time.Now().UnixNano() % 1_000_000
 	}
@@ -115,6 +122,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
 		}
 		return parseFailure(err)
+	}
+	if !cfg.planOnly {
+		if err := checkWritable(cfg.junit); err != nil {
+			fmt.Fprintf(stderr, "rebootconf run: --junit-report: %v\n", err)
+			return exitConfig
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -374,4 +387,22 @@ func suiteArgs(cfg runConfig, b suiteBinary) []string {
 		args = append(args, "-ginkgo.v")
 	}
 	return args
+}
+
+// checkWritable makes sure the report can be written before any suite runs: a run whose
+// report cannot be saved has wasted its reboots.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".rebootconf-write-check-")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
