@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/rebootconf/rebootconf/fixtures/replay"
@@ -25,16 +26,22 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	var mutants multiFlag
 	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable)")
 	quiet := fs.Bool("q", false, "print only the verdict, not the exchanges")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: rebootconf replay [flags] FILE.json"); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		return exitConfig
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: rebootconf replay FILE.json [flags]   (flags may also come before FILE.json)
+Re-runs a sequence the properties suite wrote (reports/replay/<spec>.json), checking every
+step against the model. With a control API the sequence's world is created first and
+deleted again when the replay ends, however it ends.
+Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage or infrastructure trouble.
+flags:
+`)
+		fs.PrintDefaults()
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
+	file, ok := parseReplayArgs(fs, args)
+	if !ok {
 		return exitConfig
 	}
 	o.Mutants = mutants
-	seq, err := replay.Load(fs.Arg(0))
+	seq, err := replay.Load(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf replay: %v\n", err)
 		return exitConfig
@@ -55,14 +62,51 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, r.Transcript(0))
 	}
 	var f *replay.Failure
+	var td *replay.TeardownError
 	switch {
 	case errors.As(err, &f):
-		fmt.Fprintf(stdout, "FAIL: %s replays against %s: %v\n", fs.Arg(0), tg.Describe(), f)
+		if errors.As(err, &td) {
+			// Said apart from the verdict: leftovers make the next replay on this emulator fail.
+			fmt.Fprintf(stderr, "rebootconf replay: %v\n", td)
+		}
+		fmt.Fprintf(stdout, "FAIL: %s replays against %s: %v\n", file, tg.Describe(), f)
 		return exitFail
 	case err != nil:
 		fmt.Fprintf(stderr, "rebootconf replay: %v\n", err)
 		return exitConfig
 	}
-	fmt.Fprintf(stdout, "PASS: %d steps of %s agree with the model on %s\n", len(seq.Steps), fs.Arg(0), tg.Describe())
+	fmt.Fprintf(stdout, "PASS: %d steps of %s agree with the model on %s\n", len(seq.Steps), file, tg.Describe())
 	return exitPass
+}
+
+// parseReplayArgs parses flags before and after the one FILE argument (the flag package
+// alone stops at the first non-flag, so `replay FILE --endpoint URL`, the form failure
+// reports print, would leave --endpoint unparsed). Everything after "--" is a file name.
+// Problems are printed to the flag set's output; ok is false on them and on -h.
+func parseReplayArgs(fs *flag.FlagSet, args []string) (file string, ok bool) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", false // the flag package has printed the error and the usage
+		}
+		rest := fs.Args()
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			files = append(files, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		files, args = append(files, rest[0]), rest[1:]
+	}
+	switch len(files) {
+	case 1:
+		return files[0], true
+	case 0:
+		fmt.Fprintln(fs.Output(), "rebootconf replay: name the sequence file to replay")
+		fs.Usage()
+	default:
+		fmt.Fprintf(fs.Output(), "rebootconf replay: one FILE.json expected, got %d: %s (see rebootconf replay -h)\n", len(files), strings.Join(files, " "))
+	}
+	return "", false
 }
