@@ -5,6 +5,7 @@ package bootstrap
 import (
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
@@ -38,6 +39,9 @@ func WriteJUnit(r Report, suiteName string, t *target.Target) {
 	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact, HarnessVersion: reports.HarnessVersion}
 	if t != nil {
 		opts.TargetKind, opts.TargetEndpoint = string(t.Kind), t.Endpoint
+		if len(t.Mutants) > 0 {
+			opts.Properties = map[string]string{"target.mutants": strings.Join(t.Mutants, ",")}
+		}
 	}
 	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
 }
