@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -210,4 +212,19 @@ func listIDs(t *testing.T, endpoint string) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// --max-reboots caps the run, not each suite process: three suites in parallel share it.
+func TestMaxRebootsCapsTheWholeRun(t *testing.T) {
+	r := runProc(t, 3*time.Minute, childEnv(t), "run", "--max-reboots", "4", "--suites", "conformance,properties,sdkclients")
+	m := regexp.MustCompile(`(\d+) real reboots`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no reboot count in the summary:\n%s", r)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 4 || n == 0 {
+		t.Fatalf("%d real reboots with --max-reboots 4 across three suite processes; want 1..4\n%s", n, r)
+	}
+	if !strings.Contains(r.stdout, "real-reboot cap of 4 for this run reached") {
+		t.Errorf("no spec reports the cap as its skip reason:\n%s", r)
+	}
 }

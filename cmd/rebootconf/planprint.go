@@ -167,7 +167,7 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) {
 	capText := "no cap"
 	if tg.Guard.MaxReboots > 0 {
-		capText = fmt.Sprintf("capped at %d per suite process", tg.Guard.MaxReboots)
+		capText = fmt.Sprintf("capped at %d for the whole run", tg.Guard.MaxReboots)
 	}
 	reboots := disruptive
 	switch {

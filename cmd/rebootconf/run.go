@@ -59,7 +59,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	targetFlags(fs, &c.opts, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
-	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots per suite process (0: none for emulators, 20 on the real cloud)")
+	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots for the whole run, shared by its suite processes (0: none for emulators, 20 on the real cloud)")
 	fs.StringVar(&c.opts.EmulatorProfile, "emulator-profile", "", "embedded emulator transition profile: fast (default), realistic, immediate")
 	var mutants multiFlag
 	fs.Var(&mutants, "mutant", "plant a named bug in the embedded emulator (repeatable; see 'rebootconf serve --list-mutants')")
@@ -157,6 +157,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	defer os.RemoveAll(workDir)
+	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
+	cfg.opts.RebootLedger = filepath.Join(workDir, "reboots.ledger")
 	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
 	_ = os.MkdirAll(logDir, 0o755)
 
