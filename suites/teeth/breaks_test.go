@@ -17,6 +17,7 @@ var breaks = map[string][]string{
 	"ignore-financial-lock":    {"RI-ERR-006", "RI-DRYRUN-006"},
 	"ignore-disk-error":        {"RI-ERR-004", "RI-DRYRUN-007"},
 	"ignore-kms":               {"RI-ERR-008", "RI-DRYRUN-008"},
+	"false-is-malformed":       {"RI-FORCE-002", "RI-DRYRUN-010"},
 	"lenient-bool":             {"RI-FORCE-004", "RI-DRYRUN-011"},
 	"missing-instanceid-500":   {"RI-ERR-010", "RI-DRYRUN-009"},
 	"constant-requestid":       {"RI-PROTO-006"},

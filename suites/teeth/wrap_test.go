@@ -22,6 +22,8 @@ type wrapper struct {
 	name   string
 	why    string
 	breaks []string // behaviours a wrapper mutant violates; empty for a variant
+	// profile is the emulator's transition profile ("" is the default, fast).
+	profile string
 	// request may edit an ECS request; a non-nil reply answers it without
 	// the emulator.
 	request func(r *http.Request) *reply

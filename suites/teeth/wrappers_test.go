@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,9 @@ var variants = []wrapper{
 		})},
 	{name: "reboot-via-stopping", why: "notes §6.2: Stopping before Starting is tolerated",
 		control: rebootViaStopping},
+	// A reboot that completes at once is correct; no check may depend on
+	// seeing Starting between two polls, or on Starting outlasting a burst.
+	{name: "faithful@immediate", why: "the emulator with the immediate transition profile", profile: "immediate"},
 }
 
 // wrapperMutants are planted HTTP-level bugs the emulator's hooks cannot
@@ -127,6 +131,33 @@ var wrapperMutants = []wrapper{
 		request: func(r *http.Request) *reply {
 			if action, p := params(r); action == "RebootInstance" && len(p["RegionId"]) == 0 {
 				return fail(http.StatusBadRequest, "MissingParameter", `The input parameter "RegionId" that is mandatory for processing this request is not supplied.`)
+			}
+			return nil
+		}},
+	// The next three answer in place of the emulator: the request is signed, so
+	// a wrapper cannot rewrite a parameter and forward it.
+	{name: "wrap:dryrun-false-is-dryrun", why: "DryRun is read by presence: DryRun=false answers DryRunOperation and reboots nothing",
+		breaks: []string{"RI-DRYRUN-010"},
+		request: func(r *http.Request) *reply {
+			if action, p := params(r); action == "RebootInstance" && slices.Contains(p["DryRun"], "false") {
+				return fail(http.StatusBadRequest, "DryRunOperation", contract.MsgDryRunPassed)
+			}
+			return nil
+		}},
+	{name: "wrap:refuse-forcestop-true", why: "ForceStop=true is refused with 403 OperationDenied (no forced restarts)",
+		breaks: []string{"RI-FORCE-001", "RI-DRYRUN-012", "RI-FORCE-005"},
+		request: func(r *http.Request) *reply {
+			if action, p := params(r); action == "RebootInstance" && slices.Contains(p["ForceStop"], "true") {
+				return fail(http.StatusForbidden, "OperationDenied", "The specified operation is denied as forced restarts are not supported.")
+			}
+			return nil
+		}},
+	{name: "wrap:require-forcestop", why: "a real reboot without ForceStop answers 400 MissingParameter (before any status check, so most error specs fail too; DryRun=true is not affected)",
+		breaks: []string{"RI-FORCE-003", "RI-STATE-001"},
+		request: func(r *http.Request) *reply {
+			action, p := params(r)
+			if action == "RebootInstance" && len(p["InstanceId"]) > 0 && len(p["ForceStop"]) == 0 && !slices.Contains(p["DryRun"], "true") {
+				return fail(http.StatusBadRequest, "MissingParameter", `The input parameter "ForceStop" that is mandatory for processing this request is not supplied.`)
 			}
 			return nil
 		}},
