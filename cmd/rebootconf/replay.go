@@ -31,13 +31,17 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 Re-runs a sequence the properties suite wrote (reports/replay/<spec>.json), checking every
 step against the model. With a control API the sequence's world is created first and
 deleted again when the replay ends, however it ends.
-Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage or infrastructure trouble.
+Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage, infrastructure trouble
+or an interrupted replay.
 flags:
 `)
 		fs.PrintDefaults()
 	}
-	file, ok := parseReplayArgs(fs, args)
-	if !ok {
+	file, err := parseReplayArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitPass // -h is a request, not a mistake
+	case err != nil:
 		return exitConfig
 	}
 	o.Mutants = mutants
@@ -79,15 +83,22 @@ flags:
 	return exitPass
 }
 
+// errUsage is a usage mistake parseReplayArgs has already printed.
+var errUsage = errors.New("usage")
+
 // parseReplayArgs parses flags before and after the one FILE argument (the flag package
 // alone stops at the first non-flag, so `replay FILE --endpoint URL`, the form failure
 // reports print, would leave --endpoint unparsed). Everything after "--" is a file name.
-// Problems are printed to the flag set's output; ok is false on them and on -h.
-func parseReplayArgs(fs *flag.FlagSet, args []string) (file string, ok bool) {
+// Problems are printed to the flag set's output; the error is flag.ErrHelp for -h, else
+// errUsage.
+func parseReplayArgs(fs *flag.FlagSet, args []string) (string, error) {
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return "", false // the flag package has printed the error and the usage
+			if errors.Is(err, flag.ErrHelp) {
+				return "", err
+			}
+			return "", errUsage // the flag package has printed the error and the usage
 		}
 		rest := fs.Args()
 		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
@@ -101,12 +112,12 @@ func parseReplayArgs(fs *flag.FlagSet, args []string) (file string, ok bool) {
 	}
 	switch len(files) {
 	case 1:
-		return files[0], true
+		return files[0], nil
 	case 0:
 		fmt.Fprintln(fs.Output(), "rebootconf replay: name the sequence file to replay")
 		fs.Usage()
 	default:
 		fmt.Fprintf(fs.Output(), "rebootconf replay: one FILE.json expected, got %d: %s (see rebootconf replay -h)\n", len(files), strings.Join(files, " "))
 	}
-	return "", false
+	return "", errUsage
 }

@@ -74,11 +74,11 @@ func TestReplayInterspersedFlags(t *testing.T) {
 			quiet := fs.Bool("q", false, "")
 			var mutants multiFlag
 			fs.Var(&mutants, "mutant", "")
-			file, ok := parseReplayArgs(fs, row.args)
-			if ok != row.ok || file != row.file {
+			file, err := parseReplayArgs(fs, row.args)
+			if ok := err == nil; ok != row.ok || file != row.file {
 				t.Fatalf("got (%q, %v), want (%q, %v); stderr:\n%s", file, ok, row.file, row.ok, stderr.String())
 			}
-			if !ok {
+			if err != nil {
 				if !strings.Contains(stderr.String(), row.stderr) {
 					t.Fatalf("stderr lacks %q:\n%s", row.stderr, stderr.String())
 				}
@@ -89,7 +89,14 @@ func TestReplayInterspersedFlags(t *testing.T) {
 			}
 		})
 	}
-	// Through the command itself: every bad form exits 2 before any target is opened.
+	// Through the command itself: -h (anywhere) is a request and exits 0 with the usage; every
+	// bad form exits 2 before any target is opened.
+	for _, args := range [][]string{{"-h"}, {replayFixture, "--help"}} {
+		var out, errOut bytes.Buffer
+		if code := dispatch(append([]string{"replay"}, args...), &out, &errOut); code != exitPass || !strings.Contains(errOut.String(), "usage: rebootconf replay FILE.json [flags]") {
+			t.Errorf("replay %q: exit %d, want %d with the usage\n%s", args, code, exitPass, errOut.String())
+		}
+	}
 	for _, args := range [][]string{{}, {"--endpoint", "http://127.0.0.1:1"}, {replayFixture, replayFixture}, {replayFixture, "-q", replayFixture}} {
 		var out, errOut bytes.Buffer
 		if code := dispatch(append([]string{"replay"}, args...), &out, &errOut); code != exitConfig || out.Len() != 0 {
