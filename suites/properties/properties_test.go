@@ -64,7 +64,7 @@ func onFailure(rec *generators.Recorder) func(string) {
 		saved := replay.Save(path, seq)
 		AddReportEntry("minimal case: failure", c.Failure)
 		AddReportEntry("minimal case: HTTP exchanges", c.Transcript)
-		how := fmt.Sprintf("rebootconf replay %s --endpoint URL\nrapid: seed %d, fail file %s\nre-run: %s", path, seed, failfile, seq.Command)
+		how := fmt.Sprintf("%s\nrapid: seed %d, fail file %s\nre-run: %s", replay.CommandLine(path, "URL"), seed, failfile, seq.Command)
 		if saved != nil {
 			how = fmt.Sprintf("could not write the replay file: %v\n%s", saved, how)
 		}
