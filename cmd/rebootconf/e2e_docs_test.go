@@ -121,7 +121,8 @@ func TestNightlyExample(t *testing.T) {
 	cmds := workflowCommands(yml)
 	var runs, sweeps int
 	for _, c := range cmds {
-		args := strings.Fields(strings.ReplaceAll(strings.ReplaceAll(c, `"$REGION"`, "cn-hangzhou"), `"`, ""))[1:]
+		c = strings.NewReplacer(`"$REGION"`, "cn-hangzhou", `"$RUN_ID"`, "nightly-42-1").Replace(c)
+		args := strings.Fields(strings.ReplaceAll(c, `"`, ""))[1:]
 		switch args[0] {
 		case "run":
 			runs++
@@ -132,9 +133,12 @@ func TestNightlyExample(t *testing.T) {
 				t.Errorf("nightly.yml: %q does not target the real cloud", c)
 			}
 		case "sweep":
+			// Before the run: only leftovers older than any run in progress; after: this run's.
 			sweeps++
-			if !slices.Equal(args[1:], []string{"--region", "cn-hangzhou"}) {
-				t.Errorf("nightly.yml: unexpected sweep flags in %q", c)
+			before := []string{"--region", "cn-hangzhou", "--older-than", "3h"}
+			after := []string{"--region", "cn-hangzhou", "--run-id", "nightly-42-1"}
+			if want := map[int][]string{1: before, 2: after}[sweeps]; !slices.Equal(args[1:], want) {
+				t.Errorf("nightly.yml: sweep #%d is %q, want flags %q", sweeps, c, want)
 			}
 		}
 	}

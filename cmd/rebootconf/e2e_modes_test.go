@@ -155,7 +155,7 @@ func recordingProxy(t *testing.T, upstream string) (string, func() []seenRequest
 func sweepWorld() []control.Instance {
 	tag := func(v string) []control.Tag { return []control.Tag{{Key: target.RunTagKey, Value: v}} }
 	return []control.Instance{
-		{InstanceID: "i-bp1leftover0000001", Status: "Running", Tags: tag("rcold1")},
+		{InstanceID: "i-bp1leftover0000001", Status: "Running", Tags: tag("rcold1"), CreationTime: "2026-01-02T03:04:05Z"},
 		{InstanceID: "i-bp1leftover0000002", Status: "Stopped", Tags: tag("rcold1")},
 		{InstanceID: "i-bp1leftover0000003", Status: "Running", Tags: tag("rcold2")},
 		{InstanceID: "i-bp1untagged0000001", Status: "Running"},
@@ -180,6 +180,12 @@ func TestSweepDeletesLeftoversByTag(t *testing.T) {
 			r := runProc(t, time.Minute, env, "sweep", "--endpoint", endpoint, "--list")
 			if r.code != exitPass || !strings.Contains(r.stdout, "3 instance(s) tagged") || len(exists()) != len(all) {
 				t.Fatalf("sweep --list: %s (instances now %v)", r, exists())
+			}
+			// --older-than spares what a run in progress may still use: only the January instance goes.
+			r = runProc(t, time.Minute, env, "sweep", "--endpoint", endpoint, "--older-than", "6h")
+			if r.code != exitPass || !strings.Contains(r.stdout, "i-bp1leftover0000001: deleted") || strings.Count(r.stdout, "spared, created") != 2 ||
+				slices.Contains(exists(), "i-bp1leftover0000001") || !slices.Contains(exists(), "i-bp1leftover0000002") {
+				t.Fatalf("sweep --older-than 6h: %s (instances now %v)", r, exists())
 			}
 			r = runProc(t, time.Minute, env, "sweep", "--endpoint", endpoint, "--run-id", "rcold2")
 			if r.code != exitPass || !strings.Contains(r.stdout, "i-bp1leftover0000003: deleted") || slices.Contains(exists(), "i-bp1leftover0000003") {

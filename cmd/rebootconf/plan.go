@@ -148,7 +148,20 @@ func (p *preflightResult) leakCheck(ctx context.Context) string {
 }
 
 // taggedInstance is an instance some run created, found by its rebootconf-run tag.
-type taggedInstance struct{ ID, Run string }
+type taggedInstance struct {
+	ID, Run string
+	Created time.Time // zero when the target did not say or said it in an unknown form
+}
+
+// parseCreationTime reads ECS's CreationTime ("2017-12-10T04:04Z") or an RFC 3339 time.
+func parseCreationTime(s string) time.Time {
+	for _, layout := range []string{"2006-01-02T15:04Z", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
 
 // taggedInstances lists instances tagged rebootconf-run (=runID when runID != "").
 func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]taggedInstance, error) {
@@ -169,8 +182,9 @@ func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]ta
 			TotalCount json.Number
 			Instances  struct {
 				Instance []struct {
-					InstanceId string
-					Tags       struct {
+					InstanceId   string
+					CreationTime string
+					Tags         struct {
 						Tag []struct{ TagKey, TagValue string }
 					}
 				}
@@ -180,7 +194,7 @@ func taggedInstances(ctx context.Context, tg *target.Target, runID string) ([]ta
 			return out, fmt.Errorf("DescribeInstances body: %v", err)
 		}
 		for _, in := range body.Instances.Instance {
-			ti := taggedInstance{ID: in.InstanceId}
+			ti := taggedInstance{ID: in.InstanceId, Created: parseCreationTime(in.CreationTime)}
 			for _, t := range in.Tags.Tag {
 				if t.TagKey == target.RunTagKey {
 					ti.Run = t.TagValue

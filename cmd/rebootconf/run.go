@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,6 +76,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	suites := fs.String("suites", defaultSuites, "comma-separated suites to run")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
+	fs.StringVar(&c.opts.RunID, "run-id", "", "run tag value for the instances this run creates (default rc<unix time>); 'sweep --run-id' takes the same")
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
@@ -108,6 +110,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	}
 	if c.seed == 0 {
 		c.seed = time.Now().UnixNano() % 1_000_000
+	}
+	if c.opts.RunID != "" && !runIDPattern.MatchString(c.opts.RunID) {
+		return c, fmt.Errorf("--run-id %q: want 1 to 64 of a-z, A-Z, 0-9, '-', '_' or '.'", c.opts.RunID)
 	}
 	if c.opts.RunID == "" {
 		c.opts.RunID = fmt.Sprintf("rc%d", time.Now().Unix())
@@ -390,6 +395,8 @@ func suiteArgs(cfg runConfig, b suiteBinary) []string {
 	}
 	return args
 }
+
+var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // checkWritable makes sure the report can be written before any suite runs: a run whose
 // report cannot be saved has wasted its reboots.

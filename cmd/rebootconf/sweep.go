@@ -22,6 +22,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	targetFlags(fs, &o, "ECS-compatible endpoint URL (this or --region is required)")
 	runID := fs.String("run-id", "", "delete only instances of this run (default: every run's)")
 	list := fs.Bool("list", false, "only list what would be deleted")
+	olderThan := fs.Duration("older-than", 0, "delete only instances created longer ago than this, e.g. 6h (spares runs still in progress)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPass
@@ -31,6 +32,10 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.Endpoint == "" && o.Region == "" {
 		fmt.Fprintln(stderr, "rebootconf sweep: name the target with --endpoint URL or --region R")
+		return exitConfig
+	}
+	if *olderThan < 0 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "rebootconf sweep: --older-than must not be negative, and sweep takes no arguments")
 		return exitConfig
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -46,6 +51,9 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf sweep: %v\n", err)
 		return exitFail
+	}
+	if *olderThan > 0 {
+		found = olderThanCutoff(stdout, found, time.Now().Add(-*olderThan))
 	}
 	fmt.Fprintf(stdout, "%d instance(s) tagged %s on %s\n", len(found), target.RunTagKey, tg.Endpoint)
 	if *list || len(found) == 0 {
@@ -73,4 +81,21 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitPass
+}
+
+// olderThanCutoff keeps the instances created before cutoff. One whose creation time is
+// unknown is kept alive, not deleted: it may belong to a run in progress.
+func olderThanCutoff(stdout io.Writer, found []taggedInstance, cutoff time.Time) []taggedInstance {
+	var keep []taggedInstance
+	for _, ti := range found {
+		switch {
+		case ti.Created.IsZero():
+			fmt.Fprintf(stdout, "  %s: spared, the target gives no creation time\n", ti.ID)
+		case ti.Created.After(cutoff):
+			fmt.Fprintf(stdout, "  %s: spared, created %s (a run may still be using it)\n", ti.ID, ti.Created.UTC().Format(time.RFC3339))
+		default:
+			keep = append(keep, ti)
+		}
+	}
+	return keep
 }
