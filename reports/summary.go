@@ -124,20 +124,37 @@ func (s Summary) Fprint(w io.Writer) error {
 	}
 
 	if len(s.Behaviours) > 0 {
-		var failing, untested []string
-		passing := 0
+		// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
+		// are the contract, the SDK rows are how each client surfaces it.
+		var failing []string
+		var families []string
+		type tally struct{ seen, passing, failing, untested int }
+		counts := map[string]*tally{}
 		for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
+			fam, _, _ := strings.Cut(id, "-")
+			c := counts[fam]
+			if c == nil {
+				c = &tally{}
+				counts[fam] = c
+				families = append(families, fam)
+			}
+			c.seen++
 			switch t := s.Behaviours[id]; {
 			case t.Bad() > 0:
 				failing = append(failing, id)
+				c.failing++
 			case t.Passed > 0:
-				passing++
+				c.passing++
 			default:
-				untested = append(untested, id)
+				c.untested++
 			}
 		}
-		fmt.Fprintf(&b, "behaviours: %d seen, %d passing, %d failing, %d only skipped\n",
-			len(s.Behaviours), passing, len(failing), len(untested))
+		var parts []string
+		for _, fam := range families {
+			c := counts[fam]
+			parts = append(parts, fmt.Sprintf("%s-*: %d seen, %d passing, %d failing, %d only skipped", fam, c.seen, c.passing, c.failing, c.untested))
+		}
+		fmt.Fprintf(&b, "behaviours: %s\n", strings.Join(parts, "; "))
 		if len(failing) > 0 {
 			fmt.Fprintf(&b, "failing behaviours: %s\n", strings.Join(failing, ", "))
 		}

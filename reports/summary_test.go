@@ -62,7 +62,7 @@ func TestSummaryFprint(t *testing.T) {
 	for _, want := range []string{
 		"FAIL: 11 tests, 1 passed, 3 failed, 3 errors, 4 skipped (3s)\n",
 		"areas: (none) 0/2 (1 failed, 1 skipped); auth 0/2 (2 skipped); fuzz 0/1 (1 failed); params 0/1 (1 skipped); state 1/5 (1 failed, 3 errors)\n",
-		"behaviours: 7 seen, 0 passing, 5 failing, 2 only skipped\n",
+		"behaviours: RI-*: 7 seen, 0 passing, 5 failing, 2 only skipped\n",
 		"failing behaviours: RI-FUZZ-001, RI-STATE-001, RI-STATE-002, RI-STATE-003, RI-STATE-004\n",
 		"  FAIL  RebootInstance state rejects a stopped instance [RI-STATE-002]: failed: expected IncorrectInstanceStatus, got 200 request: Signature=REDACTED&AccessKeySecret=REDACTED (/src/suites/conformance/state_test.go:42)\n",
 		"  ERROR RebootInstance state survives a weird response [RI-STATE-001]: panicked: runtime error: index out of range [3] with length 3 (/src/x.go:7)\n",
