@@ -25,8 +25,8 @@ type Rig struct {
 	Raw    *protocol.Client
 	Reader observe.Reader
 
-	mu     sync.Mutex
-	starts map[string]int // per instance: Starting entries in its history at the last watched reboot
+	mu   sync.Mutex
+	seen map[string]record // per instance: its control-API record after provisioning or the last watched reboot
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
@@ -67,6 +67,7 @@ func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	}
 	Expect(Readable(err)).To(Succeed(), "provision %s", describeSpec(s))
 	By(fmt.Sprintf("provisioned %s as %s", describeSpec(s), id))
+	r.noteBaseline(id, r.readRecord(ctx, id))
 	return id
 }
 
