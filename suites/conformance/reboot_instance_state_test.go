@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"fmt"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -61,24 +62,19 @@ var _ = Describe("RebootInstance state", func() {
 	})
 
 	It("accepts exactly one of several reboots sent at once", labels.For("RI-STATE-010"), func(ctx SpecContext) {
+		b := contract.MustLookup("RI-STATE-010")
 		id := rg.Provision(ctx, target.InstanceSpec{})
-		// Two per client, all released together.
-		senders := []string{rig.ClientRaw, rig.ClientLegacy, rig.ClientRaw, rig.ClientLegacy}
-		outs := make([]rig.Outcome, len(senders))
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i, c := range senders {
-			wg.Go(func() {
-				defer GinkgoRecover()
-				<-start
-				outs[i] = rg.Send(ctx, c, rig.Reboot{InstanceID: id})
-			})
-		}
-		close(start)
-		wg.Wait()
+		// A correct target whose reboot finishes within the burst may accept
+		// a second reboot: the instance was Running again. Holding the first
+		// reboot in its transient status makes "exactly one" a fair demand
+		// whatever the target's speed.
+		release, held, why := rg.Hold(ctx, id)
+		outs := burst(ctx, id, []string{rig.ClientRaw, rig.ClientLegacy, rig.ClientRaw, rig.ClientLegacy})
+		release()
 		accepted := 0
 		for _, o := range outs {
 			Expect(rig.Readable(o.Err)).To(Succeed(), "via the %s client\n%s", o.Client, o.Transcript)
+			Expect(o.Response).NotTo(BeNil(), "via the %s client: no response", o.Client)
 			if o.Response.Status == 200 {
 				accepted++
 				o.Expect(contract.CheckSuccess(o.Response, protocol.FormatJSON))
@@ -86,7 +82,33 @@ var _ = Describe("RebootInstance state", func() {
 			}
 			o.Expect(contract.CheckErrorAny(o.Response, wrongStatusRows...))
 		}
-		Expect(accepted).To(Equal(1), "%s: accepted reboots out of %d sent at once", contract.MustLookup("RI-STATE-010"), len(senders))
+		Expect(accepted).To(BeNumerically(">=", 1), "%s: accepted reboots of a Running instance out of %d sent at once", b, len(outs))
+		// Without a hold only the real cloud is judged strictly: an ECS reboot
+		// takes tens of seconds, the burst milliseconds.
+		if held || rg.T.Kind == target.KindCloud {
+			Expect(accepted).To(Equal(1), "%s: accepted reboots out of %d sent at once", b, len(outs))
+		} else if accepted > 1 {
+			AddReportEntry("RI-STATE-010 not judged strictly", fmt.Sprintf("%d of %d reboots were accepted; %s, so the "+
+				"harness cannot hold the first reboot, and a second accept after a reboot that was already over is correct",
+				accepted, len(outs), why))
+		}
 		rg.WatchReboot(ctx, id, nil)
 	})
 })
+
+// burst sends one reboot of id per sender, all released together.
+func burst(ctx SpecContext, id string, senders []string) []rig.Outcome {
+	outs := make([]rig.Outcome, len(senders))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, c := range senders {
+		wg.Go(func() {
+			defer GinkgoRecover()
+			<-start
+			outs[i] = rg.Send(ctx, c, rig.Reboot{InstanceID: id})
+		})
+	}
+	close(start)
+	wg.Wait()
+	return outs
+}
