@@ -126,7 +126,7 @@ func (s Summary) Fprint(w io.Writer) error {
 	if len(s.Behaviours) > 0 {
 		// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
 		// are the contract, the SDK rows are how each client surfaces it.
-		var failing []string
+		var failing, unchecked []string
 		var families []string
 		type tally struct{ seen, passing, failing, untested int }
 		counts := map[string]*tally{}
@@ -147,6 +147,7 @@ func (s Summary) Fprint(w io.Writer) error {
 				c.passing++
 			default:
 				c.untested++
+				unchecked = append(unchecked, id)
 			}
 		}
 		var parts []string
@@ -157,6 +158,9 @@ func (s Summary) Fprint(w io.Writer) error {
 		fmt.Fprintf(&b, "behaviours: %s\n", strings.Join(parts, "; "))
 		if len(failing) > 0 {
 			fmt.Fprintf(&b, "failing behaviours: %s\n", strings.Join(failing, ", "))
+		}
+		if len(unchecked) > 0 {
+			fmt.Fprintf(&b, "unchecked behaviours (every spec skipped): %s\n", strings.Join(unchecked, ", "))
 		}
 	}
 
