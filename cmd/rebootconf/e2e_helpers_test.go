@@ -92,7 +92,19 @@ func childEnv(t *testing.T, extra ...string) []string {
 		}
 		env = append(env, kv)
 	}
+	// The suite binaries are built into a temporary directory, so point the pop-core client
+	// at the repository's installed node client (make test installs it).
+	if dir, err := filepath.Abs(filepath.Join("..", "..", "suites", "sdkclients", "node")); err == nil {
+		env = append(env, "REBOOTCONF_POPCORE_DIR="+dir)
+	}
 	return append(append(env, "HOME="+t.TempDir()), extra...)
+}
+
+// popCoreInstalled reports whether `make node-deps` has run, so the pop-core client can run.
+func popCoreInstalled() bool {
+	_, err := os.Stat(filepath.Join("..", "..", "suites", "sdkclients", "node", "node_modules", "@alicloud", "pop-core"))
+	_, nodeErr := exec.LookPath("node")
+	return err == nil && nodeErr == nil
 }
 
 // testCreds are the emulator's default account, given the way users give credentials.

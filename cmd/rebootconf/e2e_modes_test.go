@@ -68,6 +68,7 @@ func TestDryRunOnlySendsOnlyDryRuns(t *testing.T) {
 	if !strings.Contains(r.stdout, "real reboots: none (--dry-run-only") {
 		t.Errorf("plan does not say no real reboot:\n%s", r.stdout)
 	}
+	planMatchesRun(t, r)
 	skips := skipMessages(r.report(t))
 	if !strings.Contains(skips, "dry-run-only mode sends no mutating call") || !strings.Contains(skips, "RI-STATE-001") {
 		t.Errorf("disruptive specs were not skipped with the reason; skips:\n%s", skips)
@@ -232,5 +233,28 @@ func TestMaxRebootsCapsTheWholeRun(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "real-reboot cap of 4 for this run reached") {
 		t.Errorf("no spec reports the cap as its skip reason:\n%s", r)
+	}
+}
+
+// planMatchesRun: the behaviours the plan said it would skip are exactly those the run left
+// unchecked (every spec skipped), so the plan can be trusted before a costly run.
+func planMatchesRun(t *testing.T, r cliResult) {
+	t.Helper()
+	var planned []string
+	for _, m := range regexp.MustCompile(`(?m)^    skip ([A-Z0-9 -]+):`).FindAllStringSubmatch(r.stdout, -1) {
+		planned = append(planned, strings.Fields(m[1])...)
+	}
+	var unchecked []string
+	if m := regexp.MustCompile(`(?m)^unchecked behaviours \(every spec skipped\): (.*)$`).FindStringSubmatch(r.stdout); m != nil {
+		for _, id := range strings.Split(m[1], ", ") {
+			if strings.HasPrefix(id, "RI-") {
+				unchecked = append(unchecked, id)
+			}
+		}
+	}
+	slices.Sort(planned)
+	slices.Sort(unchecked)
+	if !slices.Equal(planned, unchecked) {
+		t.Errorf("the plan skips %v\nthe run left unchecked %v\n%s", planned, unchecked, r.stdout)
 	}
 }

@@ -53,6 +53,14 @@ func TestTwoProcessRunIsGreenAndTouchesNothingForeign(t *testing.T) {
 	if rep.Failures != 0 || rep.Errors != 0 || rep.Tests < 100 {
 		t.Fatalf("report: %d tests, %d failures, %d errors\n%s", rep.Tests, rep.Failures, rep.Errors, r)
 	}
+	// `make test` installs node and pop-core, and serve has the control API: nothing may skip,
+	// or "every client passed" would be claimed for a client that never ran.
+	for _, su := range rep.Suites {
+		if su.Skipped != 0 && (popCoreInstalled() || !strings.Contains(r.stdout, "pop-core")) {
+			t.Errorf("suite %s skipped %d specs against a full-featured serve:\n%s", su.Name, su.Skipped, r.stdout)
+		}
+	}
+	planMatchesRun(t, r)
 	for _, want := range []string{"PASS:", "calls: ", "refused by the safety guard", "target: endpoint " + url} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)

@@ -48,6 +48,9 @@ func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string
 	if dryRunOnly && b.Disruptive {
 		return "--dry-run-only: really reboots an instance"
 	}
+	if dryRunOnly && b.RealCall {
+		return "--dry-run-only: sends a RebootInstance that is not a DryRun (one the target must refuse)"
+	}
 	for _, c := range b.Needs {
 		if c == contract.CapControl {
 			if tg.Control == nil {
