@@ -19,6 +19,7 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/reports"
 )
 
 // --plan-only prints the plan and sends read-only calls at most.
@@ -236,25 +237,42 @@ func TestMaxRebootsCapsTheWholeRun(t *testing.T) {
 	}
 }
 
-// planMatchesRun: the behaviours the plan said it would skip are exactly those the run left
-// unchecked (every spec skipped), so the plan can be trusted before a costly run.
+// planMatchesRun: the behaviours the plan said would run are exactly those the run checked
+// (some spec passed or failed on them), so the plan can be trusted before a costly run.
 func planMatchesRun(t *testing.T, r cliResult) {
 	t.Helper()
+	m := regexp.MustCompile(`(?m)^    run  ([A-Z0-9 -]+)$`).FindStringSubmatch(r.stdout)
 	var planned []string
-	for _, m := range regexp.MustCompile(`(?m)^    skip ([A-Z0-9 -]+):`).FindAllStringSubmatch(r.stdout, -1) {
-		planned = append(planned, strings.Fields(m[1])...)
+	if m != nil {
+		planned = strings.Fields(m[1])
 	}
-	var unchecked []string
-	if m := regexp.MustCompile(`(?m)^unchecked behaviours \(every spec skipped\): (.*)$`).FindStringSubmatch(r.stdout); m != nil {
-		for _, id := range strings.Split(m[1], ", ") {
-			if strings.HasPrefix(id, "RI-") {
-				unchecked = append(unchecked, id)
-			}
+	var checked []string
+	for id, tally := range reports.Summarize(r.report(t)).Behaviours {
+		if strings.HasPrefix(id, "RI-") && (tally.Passed > 0 || tally.Bad() > 0) {
+			checked = append(checked, id)
 		}
 	}
 	slices.Sort(planned)
-	slices.Sort(unchecked)
-	if !slices.Equal(planned, unchecked) {
-		t.Errorf("the plan skips %v\nthe run left unchecked %v\n%s", planned, unchecked, r.stdout)
+	slices.Sort(checked)
+	if !slices.Equal(planned, checked) {
+		t.Errorf("the plan runs %v\nthe run checked %v\n%s", planned, checked, r.stdout)
+	}
+}
+
+// The plan honours --suites and --label-filter: what it lists is what the run checks.
+func TestPlanHonoursSelection(t *testing.T) {
+	for _, args := range [][]string{
+		{"--label-filter", "errors || forcestop"},
+		{"--suites", "sdkclients", "--label-filter", "!disruptive"},
+	} {
+		r := runProc(t, 3*time.Minute, childEnv(t), append([]string{"run"}, args...)...)
+		if r.code != exitPass {
+			t.Fatalf("run %v: %s", args, r)
+		}
+		planned := regexp.MustCompile(`behaviours: (\d+) will run`).FindStringSubmatch(r.stdout)
+		if planned == nil || planned[1] == "52" || planned[1] == "0" {
+			t.Errorf("run %v: the plan ignores the selection:\n%s", args, r.stdout)
+		}
+		planMatchesRun(t, r)
 	}
 }

@@ -74,6 +74,7 @@ type suitePlan struct {
 	name                 string
 	specs, disruptive    int
 	needInstance, errMsg string
+	behaviours           map[string]bool // catalogue IDs the selected specs check
 }
 
 // planSuites dry-runs each suite binary (nothing is sent anywhere) and counts the specs the
@@ -87,7 +88,7 @@ func planSuites(bins []suiteBinary, labelFilter string) []suitePlan {
 	}
 	out := make([]suitePlan, 0, len(bins))
 	for _, b := range bins {
-		sp := suitePlan{name: b.name}
+		sp := suitePlan{name: b.name, behaviours: map[string]bool{}}
 		specs, err := dryRunSpecs(b)
 		if err != nil {
 			sp.errMsg = err.Error()
@@ -97,6 +98,11 @@ func planSuites(bins []suiteBinary, labelFilter string) []suitePlan {
 				continue
 			}
 			sp.specs++
+			for _, l := range s.Labels() {
+				if _, ok := contract.Lookup(l); ok {
+					sp.behaviours[l] = true
+				}
+			}
 			if slices.Contains(s.Labels(), "disruptive") {
 				sp.disruptive++
 			}
@@ -128,10 +134,23 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 	for _, n := range pf.notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
+	plans := planSuites(bins, cfg.labelFilter)
+	selected, listed := map[string]bool{}, true
+	for _, p := range plans {
+		listed = listed && p.errMsg == ""
+		for id := range p.behaviours {
+			selected[id] = true
+		}
+	}
 	var runIDs []string
 	var creations int
 	reasons := map[string][]string{}
 	for _, b := range contract.Catalogue() {
+		if listed && !selected[b.ID] {
+			r := "no selected spec checks it (--suites, --label-filter)"
+			reasons[r] = append(reasons[r], b.ID)
+			continue
+		}
 		if r := skipReason(tg, cfg.opts.DryRunOnly, b); r != "" {
 			reasons[r] = append(reasons[r], b.ID)
 			continue
@@ -148,7 +167,6 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 	for _, r := range slices.Sorted(maps.Keys(reasons)) {
 		fmt.Fprintf(w, "    skip %s: %s\n", strings.Join(reasons[r], " "), r)
 	}
-	plans := planSuites(bins, cfg.labelFilter)
 	var specs, disruptive int
 	var parts []string
 	for _, p := range plans {
@@ -178,7 +196,16 @@ func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Targe
 		fmt.Fprintln(w, "  real reboots: none (--dry-run-only: only DryRun and read calls are sent)")
 		reboots, creations = 0, 0
 	default:
-		fmt.Fprintf(w, "  real reboots: about %d (one or more per disruptive spec), %s\n", disruptive, capText)
+		props := ""
+		if slices.ContainsFunc(cfg.suites, func(s string) bool { return s == "properties" }) {
+			switch {
+			case tg.Control != nil:
+				props = " plus the properties' generated ones (many: this target's instances are emulated)"
+			case cfg.fuzz.reboots > 0:
+				props = fmt.Sprintf(" plus up to %d from the properties (--fuzz-reboots)", cfg.fuzz.reboots)
+			}
+		}
+		fmt.Fprintf(w, "  real reboots: about %d (one or more per disruptive spec)%s, %s\n", disruptive, props, capText)
 	}
 	switch {
 	case creations == 0:
