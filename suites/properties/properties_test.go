@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/rebootconf/rebootconf/fixtures/replay"
+	"github.com/rebootconf/rebootconf/fixtures/target"
 	"github.com/rebootconf/rebootconf/generators"
 	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
 )
@@ -64,7 +65,7 @@ func onFailure(rec *generators.Recorder) func(string) {
 		saved := replay.Save(path, seq)
 		AddReportEntry("minimal case: failure", c.Failure)
 		AddReportEntry("minimal case: HTTP exchanges", c.Transcript)
-		how := fmt.Sprintf("%s\nrapid: seed %d, fail file %s\nre-run: %s", replay.CommandLine(path, "URL"), seed, failfile, seq.Command)
+		how := fmt.Sprintf("%s\nrapid: seed %d, fail file %s\nre-run: %s", replay.CommandLine(path, replayEndpoint()), seed, failfile, seq.Command)
 		if saved != nil {
 			how = fmt.Sprintf("could not write the replay file: %v\n%s", saved, how)
 		}
@@ -73,3 +74,12 @@ func onFailure(rec *generators.Recorder) func(string) {
 }
 
 var _ = rapid.Check // rapid is linked in for its flags (-rapid.checks, -rapid.seed ...)
+
+// replayEndpoint is the target to name in the replay command: this run's, unless it was the
+// embedded emulator, which is gone when the suite ends (then any target, e.g. rebootconf serve).
+func replayEndpoint() string {
+	if tgt != nil && tgt.Kind != target.KindEmbedded {
+		return tgt.Endpoint
+	}
+	return "URL"
+}
