@@ -143,6 +143,11 @@ type mutant struct {
 var profiledMutants = []struct{ mutant, profile string }{
 	// An immediate DryRun reboot is over before the first status poll.
 	{"dryrun-side-effect", "immediate"},
+	// A reboot over within the burst must not excuse a second accept that
+	// raced the first: the held instance is what makes this catchable.
+	{"non-atomic-reboot", "immediate"},
+	// A bystander rebooted at once looks Running to every poll.
+	{"reboot-wrong-instance", "immediate"},
 }
 
 func allMutants() []mutant {
