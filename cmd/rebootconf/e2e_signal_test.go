@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rebootconf/rebootconf/fixtures/control"
+	"github.com/rebootconf/rebootconf/fixtures/emulator"
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
@@ -68,4 +73,65 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// The same on a target without the control API: the run created its instances through
+// RunInstances, so the cleanup after the signal goes through DeleteInstance(s) alone.
+func TestInterruptCleansUpWithoutControlAPI(t *testing.T) {
+	// Starting lasts 4 s: long enough to signal mid-reboot, short enough to wait out.
+	starting, short := int64(4000), int64(300)
+	world := writeJSON(t, "world.json", emulator.World{Instances: foreignWorld(),
+		Transitions: &control.Transitions{Profile: "realistic", StartingMs: &starting, PendingMs: &short, StoppingMs: &short}})
+	endpoint, _, _ := serveProc(t, "--no-control", "--world", world)
+	p := startProc(t, childEnv(t, testCreds...), "run", "--endpoint", endpoint, "--suites", "conformance", "--poll", "50ms")
+	p.waitOutput(t, "== suite conformance", time.Minute)
+	runID := regexp.MustCompile(`run id: (\S+)`).FindStringSubmatch(p.stdout.String())[1]
+	waitFor(t, time.Minute, "an instance the run created, rebooting", func() bool {
+		for _, in := range taggedViaECS(t, endpoint, runID) {
+			if in.Status == "Starting" || in.Status == "Stopping" {
+				return true
+			}
+		}
+		return false
+	})
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := p.wait(t, 90*time.Second)
+	if r.code != exitFail || !strings.Contains(r.stdout, "interrupted") || r.report(t).Tests == 0 {
+		t.Fatalf("after SIGINT: %s", r)
+	}
+	if left := taggedViaECS(t, endpoint, runID); len(left) != 0 {
+		t.Fatalf("after SIGINT (%s) the run left %d instance(s) tagged %s: %v", time.Since(sent).Round(time.Millisecond), len(left), runID, left)
+	}
+	if got := listIDs(t, endpoint); len(got) != len(foreignWorld()) {
+		t.Errorf("instances after the run: %v, want only the %d foreign ones", got, len(foreignWorld()))
+	}
+}
+
+type ecsInstance struct{ ID, Status string }
+
+// taggedViaECS lists, through DescribeInstances only, the instances tagged with runID.
+func taggedViaECS(t *testing.T, endpoint, runID string) []ecsInstance {
+	t.Helper()
+	c := &protocol.Client{Endpoint: endpoint, Credentials: protocol.Credentials{AccessKeyID: "testid", AccessKeySecret: "testsecret"}}
+	ex, err := c.Do(context.Background(), protocol.Call{Action: "DescribeInstances", Params: url.Values{"RegionId": {"cn-hangzhou"}, "PageSize": {"100"},
+		"Tag.1.Key": {target.RunTagKey}, "Tag.1.Value": {runID}}})
+	if err != nil || ex.Response.IsError() {
+		t.Fatalf("DescribeInstances: %v %+v", err, ex.Response)
+	}
+	var body struct {
+		Instances struct {
+			Instance []struct{ InstanceId, Status string }
+		}
+	}
+	if err := json.Unmarshal(ex.Response.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	var out []ecsInstance
+	for _, in := range body.Instances.Instance {
+		out = append(out, ecsInstance{in.InstanceId, in.Status})
+	}
+	return out
 }
