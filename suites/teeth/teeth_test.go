@@ -5,6 +5,7 @@
 package teeth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -280,6 +281,28 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 			}
 			if r.tally.Tests == 0 {
 				t.Errorf("variant %s: the report holds no testcases", v.name)
+			}
+		})
+	}
+}
+
+// Without the control API the suite cannot hold, witness or seed anything: fixtures it
+// cannot make are skipped, and an instant reboot cannot be seen between polls. Neither may
+// turn into a failure of a correct target.
+func TestFaithfulWithoutControlAPIPasses(t *testing.T) {
+	if suiteBinary == "" {
+		t.Skip("-short: the teeth test runs the whole suite once per variant")
+	}
+	for _, profile := range []string{"", "immediate"} {
+		v := wrapper{name: "no-control@" + cmp.Or(profile, "fast"), profile: profile, hideControl: true}
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			r := runSuite(t, emulator.Config{}, v)
+			if r.exitErr != nil || r.tally.Bad() > 0 {
+				t.Errorf("%s: exit %v, %d failed, %d errors; failed behaviours %v\n%s", v.name, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 80))
+			}
+			if r.tally.Passed < 20 || r.hits == 0 {
+				t.Errorf("%s: only %d specs passed (%d control requests hidden): the suite did not run against the ECS API alone", v.name, r.tally.Passed, r.hits)
 			}
 		})
 	}

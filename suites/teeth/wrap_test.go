@@ -31,6 +31,8 @@ type wrapper struct {
 	control func(r *http.Request) bool
 	// reply may edit the emulator's ECS answer.
 	reply func(r *http.Request, rp *reply)
+	// hideControl answers every control-API request 404, like an emulator without one.
+	hideControl bool
 }
 
 // reply is an HTTP answer being edited.
@@ -45,6 +47,11 @@ type reply struct {
 func (w wrapper) wrap(next http.Handler, hits *atomic.Int64) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, control.PathPrefix) {
+			if w.hideControl {
+				hits.Add(1)
+				http.NotFound(rw, r)
+				return
+			}
 			if w.control != nil && w.control(r) {
 				hits.Add(1)
 			}

@@ -3,11 +3,13 @@ package rig
 import (
 	"context"
 	"fmt"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
+	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
 var bBystander = contract.MustLookup("RI-STATE-009")
@@ -27,7 +29,12 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 	w := contract.NewRebootWatch()
 	tm := rg.T.Timing
 	before := rg.baseline(id).starts
-	witnessed := false
+	witnessed, unobservable := false, false
+	// Without a control API a reboot shorter than the poll interval cannot be seen: an
+	// emulator's instant reboot is a timing variant, not a violation. Only the real cloud,
+	// whose reboots take tens of seconds, is judged strictly there.
+	lenient := rg.T.Kind != target.KindCloud && rg.historyStarts(ctx, id) < 0
+	start := time.Now()
 	Eventually(ctx, func(g Gomega) {
 		for _, s := range rg.Reader.Sources() {
 			st, err := s.Read(ctx, id)
@@ -37,18 +44,30 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 			}
 		}
 		checkBystanders(ctx, rg, g, bystanders)
-		if !w.LeftRunning() && w.AllRunning() && rg.historyStarts(ctx, id) > before {
-			witnessed = true
-			return
+		if !w.LeftRunning() && w.AllRunning() {
+			if rg.historyStarts(ctx, id) > before {
+				witnessed = true
+				return
+			}
+			if lenient && time.Since(start) >= tm.ObserveWindow {
+				unobservable = true
+				return
+			}
 		}
 		g.Expect(Readable(w.CheckBack())).To(Succeed())
 	}).WithTimeout(tm.RebootBound).WithPolling(tm.Poll).Should(Succeed(), "instance %s after an accepted reboot", id)
 	if err := w.CheckLeftRunning(); err != nil {
-		if !witnessed && rg.historyStarts(ctx, id) <= before {
+		switch {
+		case witnessed || rg.historyStarts(ctx, id) > before:
+			AddReportEntry("RI-STATE-002 witness", "Starting fell between polls; the control API's status history shows it",
+				ReportEntryVisibilityFailureOrVerbose)
+		case unobservable:
+			AddReportEntry("RI-STATE-002 not judged", fmt.Sprintf("instance %s read Running at every poll for %s (every %s) after the accepted reboot: "+
+				"a transition shorter than the poll interval cannot be seen without the control API, so 'Starting was seen' is not judged on this target; "+
+				"use a smaller --poll to judge it", id, time.Since(start).Round(time.Millisecond), tm.Poll))
+		default:
 			Expect(Readable(err)).To(Succeed())
 		}
-		AddReportEntry("RI-STATE-002 witness", "Starting fell between polls; the control API's status history shows it",
-			ReportEntryVisibilityFailureOrVerbose)
 	}
 	rg.noteBaseline(id, rg.readRecord(ctx, id))
 	for bid, want := range bystanders {
