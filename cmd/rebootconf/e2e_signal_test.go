@@ -20,7 +20,7 @@ import (
 // specs are waiting) stops it promptly, still writes the JUnit report, and deletes every
 // instance the run created.
 func TestInterruptCleansUpAndReports(t *testing.T) {
-	url, ctl, _ := serveProc(t, "--profile", "realistic", "--world", worldFile(t, foreignWorld()))
+	url, ctl, _ := serveProc(t, "--emulator-profile", "realistic", "--world", worldFile(t, foreignWorld()))
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			p := startProc(t, childEnv(t, testCreds...), "run", "--endpoint", url, "--suites", "conformance", "--poll", "50ms")

@@ -50,7 +50,9 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.worldPath, "world", "", "world file (JSON, see docs/world-file.md)")
-	fs.StringVar(&profile, "profile", "", "transition profile: fast, realistic or immediate (default: the world's, else fast)")
+	fs.StringVar(&profile, "emulator-profile", "", "transition profile: fast, realistic or immediate (default: the world's, else fast); the same flag as run's")
+	// --profile is the older spelling; run's --profile names a credentials profile instead.
+	fs.StringVar(&profile, "profile", "", "same as --emulator-profile")
 	fs.StringVar(&akid, "access-key-id", "", "AccessKeyId to accept (default: the world's accounts, else testid)")
 	fs.StringVar(&secretEnv, "access-key-secret-env", "", "environment variable holding the secret for --access-key-id")
 	fs.Var(&mutants, "mutant", "enable a planted bug by name (repeatable; see --list-mutants)")
