@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -160,17 +161,36 @@ func Concurrency(env Env) func(*rapid.T) {
 	}
 }
 
-// Ambiguity: a reboot whose answer is lost (reset after apply, reset before, a 5xx)
-// counts as "maybe applied": never a failure by itself, and settled by the next
-// observations. Needs fault injection.
-func Ambiguity(env Env) func(*rapid.T) {
+// The timeout variant of Ambiguity: the emulator applies the reboot and holds its answer
+// far longer than the step waits, so the client times out. The hold ends as soon as the
+// client gives up, so the case costs about heldTimeout.
+const (
+	heldLatency = 2 * time.Second
+	heldTimeout = 150 * time.Millisecond
+)
+
+// Ambiguity: a reboot whose answer is lost (reset after apply, reset before, a 5xx, a
+// client-side timeout while the reboot is applied) counts as "maybe applied": never a
+// failure by itself, and settled by the next observations. Needs fault injection.
+func Ambiguity(env Env) func(*rapid.T) { return ambiguity(env, ambiguityFaults) }
+
+// ambiguityFaults are the ways Ambiguity loses a reboot's answer.
+var ambiguityFaults = []string{control.FaultAppliedThenDropped, control.FaultReset, control.FaultError, control.FaultAppliedThenHeld}
+
+// ambiguity is Ambiguity over the given fault kinds.
+func ambiguity(env Env, kinds []string) func(*rapid.T) {
 	return func(t *rapid.T) {
 		r := env.Start(t, WorldOptions{Max: 3, RunningFirst: true})
 		id := r.World.IDs()[0]
-		kind := rapid.SampledFrom([]string{control.FaultAppliedThenDropped, control.FaultReset, control.FaultError}).Draw(t, "fault")
-		Do(t, r, replay.Step{Op: replay.OpFault, Fault: &replay.Fault{Kind: kind, Action: model.ActionReboot, InstanceID: id}})
+		kind := rapid.SampledFrom(kinds).Draw(t, "fault")
+		f := &replay.Fault{Kind: kind, Action: model.ActionReboot, InstanceID: id}
 		reboot := replay.FromModel(model.Request{Action: model.ActionReboot, Params: url.Values{"InstanceId": {id}, "Format": {"JSON"}}})
-		Do(t, r, CallStep(reboot))
+		lost := CallStep(reboot)
+		if kind == control.FaultAppliedThenHeld {
+			f.LatencyMs, lost.TimeoutMs = heldLatency.Milliseconds(), heldTimeout.Milliseconds()
+		}
+		Do(t, r, replay.Step{Op: replay.OpFault, Fault: f})
+		Do(t, r, lost)
 		if r.Unknown != 1 {
 			got := r.Steps[len(r.Steps)-1].Got[0]
 			t.Fatalf("the %s fault on RebootInstance %s left no unknown outcome (got HTTP %d %s)", kind, id, got.Status, got.Code)
