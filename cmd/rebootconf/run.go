@@ -67,7 +67,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
-	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between a waiter's observations (default by target kind)")
+	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
