@@ -56,9 +56,27 @@ type result struct {
 	TotalCount               int
 	PageNumber, PageSize     int
 	Listed                   []listed // DescribeInstances, DescribeInstanceStatus, in answer order
+	// Details holds, per InstanceId a DescribeInstances answer listed, what the client
+	// surfaced of its OperationLocks and Tags.
+	Details map[string]details
 }
 
 type listed struct{ ID, Status string }
+
+// details is an instance's OperationLocks.LockReason[].LockReason values, in answer order,
+// and its Tags.Tag[] as TagKey → TagValue.
+type details struct {
+	Locks []string
+	Tags  map[string]string
+}
+
+// detail records d for id.
+func (r *result) detail(id string, d details) {
+	if r.Details == nil {
+		r.Details = map[string]details{}
+	}
+	r.Details[id] = d
+}
 
 func (r result) String() string {
 	s := fmt.Sprintf("%s %s: HTTP %d", r.Client, r.Action, r.HTTPStatus)
@@ -66,6 +84,9 @@ func (r result) String() string {
 		s += fmt.Sprintf(" Code=%q Message=%q", r.Code, r.Message)
 	}
 	s += fmt.Sprintf(" RequestId=%q", r.RequestID)
+	if len(r.Details) > 0 {
+		s += fmt.Sprintf(" Details=%v", r.Details)
+	}
 	if r.Err != nil {
 		s += "\nclient error: " + r.Err.Error()
 	}

@@ -130,6 +130,14 @@ func (l *legacyClient) Do(_ context.Context, c call) result {
 		r.TotalCount, r.PageNumber, r.PageSize = resp.TotalCount, resp.PageNumber, resp.PageSize
 		for _, in := range resp.Instances.Instance {
 			r.Listed = append(r.Listed, listed{ID: in.InstanceId, Status: in.Status})
+			d := details{Tags: map[string]string{}}
+			for _, l := range in.OperationLocks.LockReason {
+				d.Locks = append(d.Locks, l.LockReason)
+			}
+			for _, t := range in.Tags.Tag {
+				d.Tags[t.TagKey] = t.TagValue
+			}
+			r.detail(in.InstanceId, d)
 		}
 		return r
 	case "DescribeInstanceStatus":

@@ -226,9 +226,27 @@ func (p *popCoreClient) Do(ctx context.Context, c call) result {
 			id, _ := it["InstanceId"].(string)
 			st, _ := it["Status"].(string)
 			r.Listed = append(r.Listed, listed{ID: id, Status: st})
+			if outer[0] == "Instances" {
+				r.detail(id, detailsOf(it))
+			}
 		}
 	}
 	return r
+}
+
+// detailsOf reads a decoded Instances.Instance item's OperationLocks and Tags.
+func detailsOf(it map[string]any) details {
+	d := details{Tags: map[string]string{}}
+	for _, l := range objectItems(it, "OperationLocks", "LockReason") {
+		reason, _ := l["LockReason"].(string)
+		d.Locks = append(d.Locks, reason)
+	}
+	for _, t := range objectItems(it, "Tags", "Tag") {
+		k, _ := t["TagKey"].(string)
+		v, _ := t["TagValue"].(string)
+		d.Tags[k] = v
+	}
+	return d
 }
 
 func objectItems(m map[string]any, outer, inner string) []map[string]any {

@@ -2,6 +2,7 @@ package sdkclients_test
 
 import (
 	"fmt"
+	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -29,8 +30,8 @@ var (
 )
 
 // rows is the table. Operations first (a success through each client), then every documented
-// RebootInstance error, then the gateway's signature errors, then the harness's own safety:
-// the guard must sit under every client.
+// RebootInstance error, then the gateway's errors (bad signatures, throttling, a temporary
+// failure), then the harness's own safety: the guard must sit under every client.
 var rows = []row{
 	{ID: "SDK-OP-001", What: "RebootInstance ForceStop=false is accepted and the instance comes back Running",
 		Source: "spec §Description, §Response parameters; notes §3.2-§3.4 (success)", Behaviours: []string{"RI-STATE-001", "RI-FORCE-002"},
@@ -60,6 +61,8 @@ var rows = []row{
 		Source: "notes §6.4 (InstanceId.N)", Run: opStatusByIDs},
 	{ID: "SDK-OP-013", What: "DescribeInstanceStatus pages with PageNumber and PageSize",
 		Source: "notes §6.4 (PageNumber, PageSize)", Run: opStatusPaging},
+	{ID: "SDK-OP-014", What: "DescribeInstances shows OperationLocks.LockReason and Tags of a locked, tagged instance",
+		Source: "notes §6.3; docs/control-protocol.md (lockReasons, tags)", Run: opDescribeLocksAndTags},
 
 	{ID: "SDK-ERR-001", What: "RebootInstance of an unknown InstanceId surfaces 404 InvalidInstanceId.NotFound",
 		Source: contract.ErrNotFound.Source, Behaviours: []string{"RI-ERR-001"}, Run: rebootError(nil, contract.ErrNotFound)},
@@ -90,6 +93,11 @@ var rows = []row{
 		Source: contract.ErrSignatureV1.Source, Behaviours: []string{"RI-PROTO-008"}, ACS3: []string{"RI-PROTO-009"}, Run: gwWrongSecret},
 	{ID: "SDK-GW-002", What: "an unknown AccessKeyId surfaces InvalidAccessKeyId.NotFound (400 or 404)",
 		Source: contract.ErrUnknownAccessKey.Source, Behaviours: []string{"RI-PROTO-010"}, Run: gwUnknownKey},
+	{ID: "SDK-GW-003", What: "a throttled call surfaces 400 Throttling.User with its code",
+		Source: errThrottled.Source + "; docs/control-protocol.md (fault throttle)", Run: gwFault(control.Fault{Kind: control.FaultThrottle}, errThrottled)},
+	{ID: "SDK-GW-004", What: "a temporary server failure surfaces as a 503 server error with code ServiceUnavailable",
+		Source: errUnavailable.Source + "; docs/control-protocol.md (fault error)",
+		Run:    gwFault(control.Fault{Kind: control.FaultError, Status: http.StatusServiceUnavailable}, errUnavailable)},
 
 	{ID: "SDK-SAFE-001", What: "the ownership guard refuses, before sending, a reboot of an instance the run neither owns nor verified absent",
 		Source: "DESIGN.md (fixtures/target: ownership guard)", Run: safeGuardRefuses},

@@ -155,6 +155,7 @@ func (t *teaClient) Do(ctx context.Context, c call) result {
 			if b.Instances != nil {
 				for _, in := range b.Instances.Instance {
 					r.Listed = append(r.Listed, listed{ID: dara.StringValue(in.InstanceId), Status: dara.StringValue(in.Status)})
+					r.detail(dara.StringValue(in.InstanceId), teaDetails(in))
 				}
 			}
 		}
@@ -175,6 +176,26 @@ func (t *teaClient) Do(ctx context.Context, c call) result {
 		return r
 	}
 	return result{Err: fmt.Errorf("tea client: action %q not mapped", c.Action)}
+}
+
+// teaDetails reads an instance's OperationLocks and Tags; Tea leaves absent lists nil.
+func teaDetails(in *tea.DescribeInstancesResponseBodyInstancesInstance) details {
+	d := details{Tags: map[string]string{}}
+	if in.OperationLocks != nil {
+		for _, l := range in.OperationLocks.LockReason {
+			if l != nil {
+				d.Locks = append(d.Locks, dara.StringValue(l.LockReason))
+			}
+		}
+	}
+	if in.Tags != nil {
+		for _, t := range in.Tags.Tag {
+			if t != nil {
+				d.Tags[dara.StringValue(t.TagKey)] = dara.StringValue(t.TagValue)
+			}
+		}
+	}
+	return d
 }
 
 func optString(s string) *string {
