@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -34,6 +35,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	covered := map[string][]string{} // behaviour ID → spec texts
+	var unknown []string             // behaviour-shaped labels the catalogue does not know
 	for _, b := range bins {
 		specs, err := dryRunSpecs(b)
 		if err != nil {
@@ -44,6 +46,8 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					covered[l] = append(covered[l], b.name+": "+s.FullText())
+				} else if behaviourShaped.MatchString(l) {
+					unknown = append(unknown, fmt.Sprintf("%s (%s: %s)", l, b.name, s.FullText()))
 				}
 			}
 		}
@@ -74,11 +78,18 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		_ = tw.Flush()
 		fmt.Fprintf(stdout, "\n%d behaviours, %d covered by at least one spec, %d uncovered\n", len(rows), len(rows)-uncovered, uncovered)
 	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(stderr, "rebootconf list: %d spec labels name no catalogue behaviour (a typo counts nothing):\n  %s\n", len(unknown), strings.Join(unknown, "\n  "))
+		return exitFail
+	}
 	if uncovered > 0 {
 		return exitFail
 	}
 	return exitPass
 }
+
+// behaviourShaped matches a label that means to name a catalogue behaviour.
+var behaviourShaped = regexp.MustCompile(`^RI-[A-Z]+-[0-9]+$`)
 
 // dryRunSpecs asks a suite binary for its spec tree without running anything.
 func dryRunSpecs(b suiteBinary) ([]types.SpecReport, error) {
