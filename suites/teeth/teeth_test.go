@@ -1,7 +1,8 @@
-// Package teeth proves the conformance suite can fail: it runs the compiled
-// suite against the emulator with each planted mutant (every one must be
-// caught by a spec labelled with a behaviour the mutant breaks) and against
-// the faithful emulator and its allowed variants (zero failures, zero skips).
+// Package teeth proves the conformance and SDK-client suites can fail: it runs
+// each compiled suite against the emulator with planted mutants (every one must
+// be caught by a spec labelled with a behaviour or row the mutant breaks) and
+// against the faithful emulator and its allowed variants (zero failures, zero
+// skips).
 package teeth
 
 import (
@@ -36,7 +37,21 @@ var runEnv = []string{
 	"REBOOTCONF_REBOOT_TIMEOUT=600ms",
 }
 
-var suiteBinary string
+// suiteBin is a suite under test: its package, the folder its binary runs in
+// (relative to this one) and extra environment for its runs.
+type suiteBin struct {
+	name, pkg, dir string
+	env            []string
+	binary         string // built by TestMain; "" under -short
+}
+
+var (
+	conformanceSuite = &suiteBin{name: "conformance", pkg: "github.com/rebootconf/rebootconf/suites/conformance", dir: "../conformance"}
+	// The SDK rows wait for a status with the provisioning bound: a mutant that never
+	// gets there should cost a second, not the endpoint default of two minutes.
+	sdkSuite = &suiteBin{name: "sdkclients", pkg: "github.com/rebootconf/rebootconf/suites/sdkclients", dir: "../sdkclients",
+		env: []string{"REBOOTCONF_PROVISION_TIMEOUT=1s"}}
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -48,17 +63,34 @@ func TestMain(m *testing.M) {
 				return 2
 			}
 			defer os.RemoveAll(dir)
-			suiteBinary = filepath.Join(dir, "conformance.test")
-			cmd := exec.Command("go", "test", "-c", "-o", suiteBinary, "github.com/rebootconf/rebootconf/suites/conformance")
-			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintln(os.Stderr, "teeth: building the conformance suite:", err)
+			if err := build(dir, conformanceSuite, sdkSuite); err != nil {
+				fmt.Fprintln(os.Stderr, "teeth:", err)
 				return 2
 			}
 		}
 		return m.Run()
 	}()
 	os.Exit(code)
+}
+
+// build compiles the suites' test binaries into dir, concurrently.
+func build(dir string, suites ...*suiteBin) error {
+	errs := make([]error, len(suites))
+	var wg sync.WaitGroup
+	for i, s := range suites {
+		wg.Go(func() {
+			bin := filepath.Join(dir, s.name+".test")
+			cmd := exec.Command("go", "test", "-c", "-o", bin, s.pkg)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				errs[i] = fmt.Errorf("building the %s suite: %w", s.name, err)
+				return
+			}
+			s.binary = bin
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // run is one suite run's result.
@@ -68,12 +100,20 @@ type run struct {
 	failed  []string // behaviour IDs of failed or errored specs
 	skipped []string // names of skipped specs
 	tally   reports.Tally
+	cases   []reports.Case
 	log     string
 }
 
-// runSuite serves emu (wrapped by v) on loopback and runs the suite at it.
-// v.profile, when set, picks the emulator's transition profile.
+// runSuite runs the conformance suite; see runSuiteOf.
 func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
+	t.Helper()
+	return runSuiteOf(t, conformanceSuite, cfg, v)
+}
+
+// runSuiteOf serves emu (wrapped by v) on loopback and runs suite s at it,
+// with args (a label filter, say) after the suite's own flags.
+// v.profile, when set, picks the emulator's transition profile.
+func runSuiteOf(t *testing.T, s *suiteBin, cfg emulator.Config, v wrapper, args ...string) run {
 	t.Helper()
 	if v.profile != "" {
 		tr, err := emulator.Profile(v.profile)
@@ -92,9 +132,10 @@ func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, suiteBinary, "-ginkgo.no-color")
-	cmd.Dir = filepath.Join("..", "conformance")
-	cmd.Env = append(childEnv(), append(runEnv, "REBOOTCONF_ENDPOINT="+srv.URL, "REBOOTCONF_JUNIT="+junit)...)
+	cmd := exec.CommandContext(ctx, s.binary, append([]string{"-ginkgo.no-color"}, args...)...)
+	cmd.Dir = filepath.FromSlash(s.dir)
+	env := append(slices.Clone(runEnv), s.env...)
+	cmd.Env = append(childEnv(), append(env, "REBOOTCONF_ENDPOINT="+srv.URL, "REBOOTCONF_JUNIT="+junit)...)
 	out, exitErr := cmd.CombinedOutput()
 	r := run{exitErr: exitErr, log: string(out), hits: hits.Load()}
 	suites, err := reports.ReadFile(junit)
@@ -102,6 +143,7 @@ func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
 		t.Fatalf("no JUnit report (%v); suite output:\n%s", err, tail(r.log, 60))
 	}
 	for _, su := range suites.Suites {
+		r.cases = append(r.cases, su.Cases...)
 		for _, c := range su.Cases {
 			switch c.Status() {
 			case "failed", "error":
@@ -173,7 +215,7 @@ func allMutants() []mutant {
 }
 
 func TestMutantsAreCaught(t *testing.T) {
-	if suiteBinary == "" {
+	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per mutant")
 	}
 	var mu sync.Mutex
@@ -262,7 +304,7 @@ func TestUncoveredNamesEachMissingBehaviour(t *testing.T) {
 }
 
 func TestFaithfulAndVariantsPass(t *testing.T) {
-	if suiteBinary == "" {
+	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per variant")
 	}
 	for _, v := range variants {
@@ -290,7 +332,7 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 // cannot make are skipped, and an instant reboot cannot be seen between polls. Neither may
 // turn into a failure of a correct target.
 func TestFaithfulWithoutControlAPIPasses(t *testing.T) {
-	if suiteBinary == "" {
+	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per variant")
 	}
 	for _, profile := range []string{"", "immediate"} {

@@ -27,6 +27,9 @@ type wrapper struct {
 	// request may edit an ECS request; a non-nil reply answers it without
 	// the emulator.
 	request func(r *http.Request) *reply
+	// forward, when request did not answer, may answer in the emulator's
+	// place, calling it on its own (a non-nil reply is the answer).
+	forward func(emu http.Handler, r *http.Request) *reply
 	// control may edit a control-API request; it reports whether it did.
 	control func(r *http.Request) bool
 	// reply may edit the emulator's ECS answer.
@@ -58,13 +61,18 @@ func (w wrapper) wrap(next http.Handler, hits *atomic.Int64) http.Handler {
 			next.ServeHTTP(rw, r)
 			return
 		}
-		if w.request == nil && w.reply == nil {
+		if w.request == nil && w.forward == nil && w.reply == nil {
 			next.ServeHTTP(rw, r)
 			return
 		}
 		var rp *reply
 		if w.request != nil {
 			if rp = w.request(r); rp != nil {
+				hits.Add(1)
+			}
+		}
+		if rp == nil && w.forward != nil {
+			if rp = w.forward(next, r); rp != nil {
 				hits.Add(1)
 			}
 		}
