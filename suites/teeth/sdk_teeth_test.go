@@ -172,9 +172,9 @@ func requirePopCore(t *testing.T) {
 		return
 	}
 	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-		t.Fatalf("the pop-core client cannot run in CI: %s (.ci/install-tools --node-only installs it)", why)
+		t.Fatalf("the pop-core client cannot run in CI (%s), so the SDK teeth would prove only three clients: run .ci/install-tools --node-only", why)
 	}
-	t.Skipf("the pop-core client cannot run here: %s; run `make node-deps` (in CI this fails instead)", why)
+	t.Skipf("skipping the SDK teeth: the pop-core client cannot run here (%s); install Node.js 20+ and run `make node-deps` (under CI=true this fails instead)", why)
 }
 
 func popCoreMissing() string {
@@ -291,7 +291,12 @@ func TestSDKBreaksNameRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
 	for _, m := range mutants {
+		if seen[m.name] {
+			t.Errorf("two SDK mutants are named %s", m.name)
+		}
+		seen[m.name] = true
 		if len(m.breaks) == 0 {
 			t.Errorf("mutant %s breaks no SDK row", m.name)
 		}
