@@ -197,7 +197,7 @@ func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Targe
 		reboots, creations = 0, 0
 	default:
 		props := ""
-		if slices.ContainsFunc(cfg.suites, func(s string) bool { return s == "properties" }) {
+		if slices.Contains(cfg.suites, "properties") {
 			switch {
 			case tg.Control != nil:
 				props = " plus the properties' generated ones (many: this target's instances are emulated)"

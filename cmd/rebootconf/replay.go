@@ -38,11 +38,8 @@ flags:
 		fs.PrintDefaults()
 	}
 	file, err := parseReplayArgs(fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitPass // -h is a request, not a mistake
-	case err != nil:
-		return exitConfig
+	if err != nil {
+		return parseFailure(err)
 	}
 	o.Mutants = mutants
 	seq, err := replay.Load(file)

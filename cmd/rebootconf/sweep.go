@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,11 +23,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "only list what would be deleted")
 	olderThan := fs.Duration("older-than", 0, "delete only instances created longer ago than this, e.g. 6h (spares runs still in progress)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitPass
-		}
-		fmt.Fprintf(stderr, "rebootconf sweep: %v\n", err)
-		return exitConfig
+		return parseFailure(err) // the flag package has printed the problem and the usage
 	}
 	if o.Endpoint == "" && o.Region == "" {
 		fmt.Fprintln(stderr, "rebootconf sweep: name the target with --endpoint URL or --region R")

@@ -33,7 +33,7 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 	// Without a control API a reboot shorter than the poll interval cannot be seen: an
 	// emulator's instant reboot is a timing variant, not a violation. Only the real cloud,
 	// whose reboots take tens of seconds, is judged strictly there.
-	lenient := rg.T.Kind != target.KindCloud && rg.historyStarts(ctx, id) < 0
+	lenient := rg.T.Kind != target.KindCloud && rg.T.Control == nil
 	start := time.Now()
 	Eventually(ctx, func(g Gomega) {
 		for _, s := range rg.Reader.Sources() {
