@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
+	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 	"github.com/rebootconf/rebootconf/suites/internal/observe"
@@ -25,8 +26,10 @@ type Rig struct {
 	Raw    *protocol.Client
 	Reader observe.Reader
 
-	mu   sync.Mutex
-	seen map[string]record // per instance: its control-API record after provisioning or the last watched reboot
+	mu       sync.Mutex
+	seen     map[string]record  // per instance: its control-API record after provisioning or the last watched reboot
+	accounts map[string]account // per provisioned Running instance: the account's other instances just after
+	learn    learnt             // what this process has seen of the target's reboots
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
@@ -60,7 +63,7 @@ func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	GinkgoHelper()
 	id, err := r.T.Provision(ctx, s)
 	if id != "" {
-		DeferCleanup(r.T.Release, id)
+		DeferCleanup(r.release, id)
 	}
 	if errors.Is(err, target.ErrUnsupported) {
 		Skip(fmt.Sprintf("target %s cannot provide %s: %v", r.T.Kind, describeSpec(s), err))
@@ -68,7 +71,20 @@ func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	Expect(Readable(err)).To(Succeed(), "provision %s", describeSpec(s))
 	By(fmt.Sprintf("provisioned %s as %s", describeSpec(s), id))
 	r.noteBaseline(id, r.readRecord(ctx, id))
+	if s.Status == "" || s.Status == contract.StatusRunning {
+		r.noteAccount(ctx, id)
+	}
 	return id
+}
+
+// release deletes id at cleanup, waiting for a transitional status to end
+// no longer than a reboot is waited for: an instance a broken target left
+// stuck is reported as not released, not waited on for the flag's ceiling.
+func (r *Rig) release(ctx context.Context, id string) error {
+	bound, _ := r.rebootBound()
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	return r.T.Release(ctx, id)
 }
 
 // Nonexistent returns an instance ID verified absent on the target.

@@ -9,79 +9,193 @@ import (
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
-	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
-var bBystander = contract.MustLookup("RI-STATE-009")
+var (
+	bBystander = contract.MustLookup("RI-STATE-009")
+	bStarting  = contract.MustLookup("RI-STATE-002")
+)
 
 // WatchReboot follows id after an accepted reboot through both describe
-// APIs until it is Running again (RI-STATE-004, within Timing.RebootBound),
-// failing at once on a status off the legal path (RI-STATE-003) or a
-// bystander that changed (RI-STATE-009), then checks Starting was seen
-// (RI-STATE-002).
+// APIs until it is Running again (RI-STATE-004, within the reboot bound),
+// failing at once on a status off the legal path (RI-STATE-003), a
+// bystander that changed, or any other instance of the account that changed
+// (RI-STATE-009), then checks Starting was seen (RI-STATE-002).
 //
-// On a target with a control API the instance's status history is a second
-// witness: a loaded machine can miss a short Starting between two polls, the
-// history cannot. It only stands in for "Starting was seen"; the legal-path
-// and bound checks always use the public describe APIs.
+// An accepted reboot that leaves no trace fails: Running at every poll for
+// the observation window is no evidence of a reboot. Two witnesses can
+// stand in for a Starting that fell between polls: the control API's status
+// history, and a deviation the target's author declared (instant
+// transitions). The legal-path and bound checks always use the public
+// describe APIs. What the watch sees is learnt (rebootBound, MinDwell).
 func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string]string) *contract.RebootWatch {
 	GinkgoHelper()
 	w := contract.NewRebootWatch()
-	tm := rg.T.Timing
-	before := rg.baseline(id).starts
-	witnessed, unobservable := false, false
-	// Without a control API a reboot shorter than the poll interval cannot be seen: an
-	// emulator's instant reboot is a timing variant, not a violation. Only the real cloud,
-	// whose reboots take tens of seconds, is judged strictly there.
-	lenient := rg.T.Kind != target.KindCloud && rg.T.Control == nil
-	start := time.Now()
-	Eventually(ctx, func(g Gomega) {
-		for _, s := range rg.Reader.Sources() {
-			st, err := s.Read(ctx, id)
-			g.Expect(Readable(err)).To(Succeed())
-			if err := w.Add(s.Name, st); err != nil {
-				StopTrying("the reboot left the legal path").Wrap(err).Now()
-			}
+	bound, why := rg.rebootBound()
+	if why != "" {
+		AddReportEntry("reboot bound "+bound.String(), why, ReportEntryVisibilityFailureOrVerbose)
+	}
+	acct := rg.accountBefore(ctx, id)
+	p := &rebootPoll{rg: rg, id: id, w: w, before: rg.baseline(id).starts, acct: acct, bystanders: bystanders, start: time.Now()}
+	defer p.learn(bound)
+	Eventually(ctx, p.poll).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).
+		Should(Succeed(), "instance %s after an accepted reboot (bound %s)", id, bound)
+	p.back = true
+	p.judgeLeftRunning(ctx)
+	rg.noteBaseline(id, rg.readRecord(ctx, id))
+	rg.checkAfter(ctx, id, bystanders, acct)
+	AddReportEntry("observed reboot of "+id, w.String(), ReportEntryVisibilityFailureOrVerbose)
+	return w
+}
+
+// rebootPoll is one WatchReboot's state between polls.
+type rebootPoll struct {
+	rg         *Rig
+	id         string
+	w          *contract.RebootWatch
+	before     int     // Starting entries in the control API's history before the reboot
+	acct       account // the account's other stable instances, nil when not watched
+	bystanders map[string]string
+	start      time.Time
+	n          int
+	lastSeen   time.Duration // since start, the last poll that read a transient status
+	tookBack   time.Duration // since start, the poll that found it Running again
+	witnessed  bool          // the control API's history shows a Starting
+	noTrace    bool          // Running at every poll for the observation window
+	offPath    bool          // left the legal path: a failure, not a stuck reboot
+	back       bool
+}
+
+func (p *rebootPoll) poll(g Gomega) {
+	rg, ctx := p.rg, context.Background()
+	at := time.Since(p.start)
+	p.n++
+	for _, s := range rg.Reader.Sources() {
+		st, err := s.Read(ctx, p.id)
+		g.Expect(Readable(err)).To(Succeed())
+		if st == contract.StatusStarting || st == contract.StatusStopping {
+			p.lastSeen = at
 		}
-		checkBystanders(ctx, rg, g, bystanders)
-		if !w.LeftRunning() && w.AllRunning() {
-			if rg.historyStarts(ctx, id) > before {
-				witnessed = true
-				return
-			}
-			if lenient && time.Since(start) >= tm.ObserveWindow {
-				unobservable = true
-				return
-			}
-		}
-		g.Expect(Readable(w.CheckBack())).To(Succeed())
-	}).WithTimeout(tm.RebootBound).WithPolling(tm.Poll).Should(Succeed(), "instance %s after an accepted reboot", id)
-	if err := w.CheckLeftRunning(); err != nil {
-		switch {
-		case witnessed || rg.historyStarts(ctx, id) > before:
-			AddReportEntry("RI-STATE-002 witness", "Starting fell between polls; the control API's status history shows it",
-				ReportEntryVisibilityFailureOrVerbose)
-		case unobservable:
-			AddReportEntry("RI-STATE-002 not judged", fmt.Sprintf("instance %s read Running at every poll for %s (every %s) after the accepted reboot: "+
-				"a transition shorter than the poll interval cannot be seen without the control API, so 'Starting was seen' is not judged on this target; "+
-				"use a smaller --poll to judge it", id, time.Since(start).Round(time.Millisecond), tm.Poll))
-		default:
-			Expect(Readable(err)).To(Succeed())
+		if err := p.w.Add(s.Name, st); err != nil {
+			p.offPath = true
+			StopTrying("the reboot left the legal path").Wrap(err).Now()
 		}
 	}
-	rg.noteBaseline(id, rg.readRecord(ctx, id))
+	checkBystanders(ctx, rg, g, p.bystanders)
+	if p.acct != nil && p.n%3 == 1 {
+		p.checkAccount(ctx, g)
+	}
+	if !p.w.LeftRunning() && p.w.AllRunning() {
+		if rg.historyStarts(ctx, p.id) > p.before {
+			p.witnessed = true
+			return
+		}
+		if time.Since(p.start) >= rg.T.Timing.ObserveWindow {
+			p.noTrace = true
+			return
+		}
+	}
+	g.Expect(Readable(p.w.CheckBack())).To(Succeed())
+	p.tookBack = time.Since(p.start)
+}
+
+func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
+	now, err := p.rg.readAccount(ctx)
+	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
+	if err := p.acct.check(now, p.id); err != nil {
+		p.offPath = true
+		StopTrying("another instance of the account changed").Wrap(err).Now()
+	}
+}
+
+// learn records what the watch saw; a reboot that never came back makes
+// later watches in this process short.
+func (p *rebootPoll) learn(bound time.Duration) {
+	switch {
+	case p.back && p.tookBack > 0:
+		p.rg.noteReboot(p.tookBack, p.lastSeen)
+	case !p.back && !p.offPath:
+		p.rg.noteStuck(fmt.Sprintf("%s was not Running again within %s", p.id, bound))
+	}
+}
+
+// judgeLeftRunning is RI-STATE-002 once the instance reads Running again.
+func (p *rebootPoll) judgeLeftRunning(ctx context.Context) {
+	GinkgoHelper()
+	rg, tm := p.rg, p.rg.T.Timing
+	err := p.w.CheckLeftRunning()
+	switch {
+	case err == nil:
+	case p.witnessed || rg.historyStarts(ctx, p.id) > p.before:
+		AddReportEntry("RI-STATE-002 witness", "Starting fell between polls; the control API's status history shows it",
+			ReportEntryVisibilityFailureOrVerbose)
+	case p.noTrace && rg.Declared(bLeft.ID, DeviationInstant):
+		AddReportEntry("RI-STATE-002 not judged: declared deviation", fmt.Sprintf("instance %s read Running at every poll for %s (every %s) "+
+			"after the accepted reboot; the target declares %q for %s, so no Starting is demanded", p.id,
+			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bLeft.ID))
+	case p.noTrace:
+		Fail(fmt.Sprintf("%s: the accepted reboot of %s left no observable trace: Running at each of %d polls over %s (every %s), "+
+			"and no control API to witness a Starting between them. A reboot must pass through Starting; a shorter --poll may see it, "+
+			"and a target that really transitions instantly can declare the deviation %q for %s.", bLeft, p.id, p.n,
+			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bLeft.ID))
+	default:
+		Expect(Readable(err)).To(Succeed())
+	}
+}
+
+// checkAfter takes one more look once the reboot is over: a late change to
+// a bystander or another instance is still a change.
+func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]string, acct account) {
+	GinkgoHelper()
 	for bid, want := range bystanders {
-		// One more look once the reboot is over: a late change is still a change.
 		st, err := rg.Reader.ViaDescribeInstances(ctx, bid)
 		Expect(Readable(err)).To(Succeed())
 		Expect(Readable(contract.CheckUnchanged(bBystander, want, st))).To(Succeed(), "bystander %s", bid)
 		// A bystander rebooted at once looks unchanged to every poll.
 		Expect(Readable(rg.checkRecordUnchanged(ctx, bBystander, bid, want))).To(Succeed(), "bystander %s", bid)
 	}
-	AddReportEntry("observed reboot of "+id, w.String(), ReportEntryVisibilityFailureOrVerbose)
-	return w
+	if acct != nil {
+		now, err := rg.readAccount(ctx)
+		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
+		Expect(Readable(acct.check(now, id))).To(Succeed())
+	}
 }
 
+// accountBefore is the account's other stable instances as read when id
+// was provisioned (before any reboot of it), or now when that read is
+// missing; nil when the account is not watched.
+func (rg *Rig) accountBefore(ctx context.Context, id string) account {
+	GinkgoHelper()
+	if ok, _ := rg.WatchesAccount(); !ok {
+		return nil
+	}
+	rg.mu.Lock()
+	a, ok := rg.accounts[id]
+	rg.mu.Unlock()
+	if ok {
+		return a
+	}
+	a, err := rg.readAccount(ctx)
+	Expect(Readable(err)).To(Succeed(), "read every instance of the account")
+	return a
+}
+
+// noteAccount reads the account once id is provisioned, so a reboot of id
+// is later compared with the world as it was before it.
+func (rg *Rig) noteAccount(ctx context.Context, id string) {
+	GinkgoHelper()
+	if ok, _ := rg.WatchesAccount(); !ok {
+		return
+	}
+	a, err := rg.readAccount(ctx)
+	Expect(Readable(err)).To(Succeed(), "read every instance of the account")
+	rg.mu.Lock()
+	defer rg.mu.Unlock()
+	if rg.accounts == nil {
+		rg.accounts = map[string]account{}
+	}
+	rg.accounts[id] = a
+}
 func checkBystanders(ctx context.Context, rg *Rig, g Gomega, bystanders map[string]string) {
 	for bid, want := range bystanders {
 		st, err := rg.Reader.ViaDescribeInstances(ctx, bid)
