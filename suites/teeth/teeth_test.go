@@ -67,6 +67,12 @@ func TestMain(m *testing.M) {
 				fmt.Fprintln(os.Stderr, "teeth:", err)
 				return 2
 			}
+			cli := filepath.Join(dir, "rebootconf")
+			if out, err := exec.Command("go", "build", "-o", cli, "github.com/rebootconf/rebootconf/cmd/rebootconf").CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "teeth: building the CLI: %v\n%s", err, out)
+				return 2
+			}
+			cliBinary = cli
 		}
 		return m.Run()
 	}()

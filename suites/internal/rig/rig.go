@@ -29,7 +29,7 @@ type Rig struct {
 	mu       sync.Mutex
 	seen     map[string]record  // per instance: its control-API record after provisioning or the last watched reboot
 	accounts map[string]account // per provisioned Running instance: the account's other instances just after
-	learn    learnt             // what this process has seen of the target's reboots
+	learn    target.Learnt      // what this run has seen of the target's reboots
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
@@ -51,7 +51,7 @@ func Open(ctx context.Context, runID string) (*Rig, error) {
 		return nil, err
 	}
 	raw := t.Raw()
-	return &Rig{T: t, Raw: raw, Reader: observe.Reader{Client: raw, Region: t.Region}}, nil
+	return &Rig{T: t, Raw: raw, Reader: observe.Reader{Client: raw, Region: t.Region}, learn: t.LoadLearnt()}, nil
 }
 
 // Close closes the target.

@@ -95,7 +95,9 @@ func (p Probe) Judge(b contract.Behaviour, minDwell time.Duration) (bool, string
 		if !judged {
 			return false, contract.DwellText(p.Span, minDwell)
 		}
-		Expect(Readable(err)).To(Succeed(), "a reboot of %s while it was still Starting from the previous one\n%s", p.ID, p.transcripts())
+		if err != nil {
+			Fail(fmt.Sprintf("%v (a reboot of %s while it was still Starting from the previous one)\n%s", err, p.ID, p.transcripts()))
+		}
 	}
 	return true, ""
 }
