@@ -92,6 +92,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		p.notes = append(p.notes, "control API found: every condition can be produced")
 	} else {
 		p.notes = append(p.notes, "no control API: conditions come from the fixtures file, others are skipped")
+		if tg.ControlNote != "" {
+			p.notes = append(p.notes, tg.ControlNote)
+		}
 	}
 	if err := tg.VerifyPool(pctx); err != nil {
 		tg.Close()
