@@ -55,8 +55,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 	if err != nil {
 		tg.Close()
 		var m *protocol.MalformedError
+		var redirect *protocol.RedirectError
 		switch {
-		case errors.As(err, &m):
+		case errors.As(err, &m), errors.As(err, &redirect):
 			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
 		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
 			return nil, fmt.Errorf("%s did not answer within %s (read-only DescribeInstances)", tg.Endpoint, timeout)
