@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -137,5 +138,28 @@ func TestHostileTargetRedirectingReads(t *testing.T) {
 	}
 	if len(h.elsewhere) != 0 || strings.Contains(r.stderr, "Signature=") {
 		t.Fatalf("followed or leaked: %q\n%s", h.elsewhere, r.stderr)
+	}
+}
+
+// A password in the endpoint URL is refused with one line (exit 2) by every command that
+// takes an endpoint, and never printed.
+func TestEndpointPasswordNeverPrinted(t *testing.T) {
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "")
+	h := startHostileTarget(t, false)
+	endpoint := strings.Replace(h.URL, "://", "://alice:hunter2pw@", 1)
+	var out, errOut bytes.Buffer
+	code := dispatch([]string{"sweep", "--endpoint", endpoint}, &out, &errOut)
+	r := runProc(t, time.Minute, childEnv(t), "run", "--endpoint", endpoint, "--plan-only")
+	for cmd, res := range map[string]cliResult{"sweep": {code: code, stdout: out.String(), stderr: errOut.String()}, "run": r} {
+		all := res.stdout + res.stderr
+		if res.code != exitConfig || strings.Contains(all, "hunter2pw") || !strings.Contains(all, "alice:REDACTED@") || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
+			t.Errorf("%s: want exit 2 and one redacted line, got %s", cmd, res)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.calls) != 0 || len(h.elsewhere) != 0 {
+		t.Fatalf("calls were sent: %q %q", h.calls, h.elsewhere)
 	}
 }
