@@ -55,8 +55,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 	if err != nil {
 		tg.Close()
 		var m *protocol.MalformedError
+		var redirect *protocol.RedirectError
 		switch {
-		case errors.As(err, &m):
+		case errors.As(err, &m), errors.As(err, &redirect):
 			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
 		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
 			return nil, fmt.Errorf("%s did not answer within %s (read-only DescribeInstances)", tg.Endpoint, timeout)
@@ -92,6 +93,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		p.notes = append(p.notes, "control API found: every condition can be produced")
 	} else {
 		p.notes = append(p.notes, "no control API: conditions come from the fixtures file, others are skipped")
+		if tg.ControlNote != "" {
+			p.notes = append(p.notes, tg.ControlNote)
+		}
 	}
 	if err := tg.VerifyPool(pctx); err != nil {
 		tg.Close()

@@ -19,7 +19,12 @@ import (
 // target's guard. It exists for pop-core, which runs in a node process and cannot take a Go
 // transport: every call it makes is vetted by the same guard as the Go clients' calls. The
 // signatures pop-core makes (HMAC-SHA1, v1) do not cover the Host, so forwarding keeps them
-// valid; the request is otherwise passed on unchanged.
+// valid; the request is otherwise passed on unchanged. A redirect is never followed nor passed
+// on: it becomes a 502 redirectCode answer naming the status and Location host.
+// redirectCode is what the forwarder answers (HTTP 502, no Location) when the target
+// redirected a call: never followed, never passed on.
+const redirectCode = "Rebootconf.Redirect"
+
 type forwarder struct {
 	URL string
 	srv *http.Server
@@ -33,12 +38,21 @@ func startForwarder(tg *target.Target) (*forwarder, error) {
 	rp := &httputil.ReverseProxy{
 		Rewrite:   func(pr *httputil.ProxyRequest) { pr.SetURL(up) },
 		Transport: tg.HTTPClient().Transport,
+		// The guard already turns a 3xx into an error; should one get here anyway, it must
+		// not reach node with a Location pop-core (or anything after it) could follow.
+		ModifyResponse: func(resp *http.Response) error {
+			return protocol.CheckRedirect("forwarded "+resp.Request.URL.Query().Get("Action"), resp)
+		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			// Answer in the ECS error shape so pop-core throws with a code the suite recognises.
 			code, status := "Rebootconf.ForwardError", http.StatusBadGateway
 			var refused *target.RefusedError
-			if errors.As(err, &refused) {
+			var redirect *protocol.RedirectError
+			switch {
+			case errors.As(err, &refused):
 				code, status = guardRefusedCode, http.StatusForbidden
+			case errors.As(err, &redirect):
+				code = redirectCode
 			}
 			body, _ := json.Marshal(map[string]string{"Code": code, "Message": protocol.Redact(err.Error()), "RequestId": ""})
 			w.Header().Set("Content-Type", protocol.ContentTypeJSON)
