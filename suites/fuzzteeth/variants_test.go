@@ -31,6 +31,11 @@ import (
 // bar is -seeds=20.
 var seeds = flag.Int("seeds", 3, "rapid seeds per emulator in the no-control faithful-and-variants run (issue 8 asks for 20)")
 
+// controlSeeds runs every allowed variant with its control API too (worlds, real reboots,
+// faults), where a repeated DryRun or InstanceId is sent without DryRun forced; off by
+// default to keep `make test` short.
+var controlSeeds = flag.Int("control-seeds", 0, "rapid seeds per allowed variant with the control API (0: skip)")
+
 // secondLong are the transitions of an emulator written by others (issue 8).
 var secondLong = emulator.Transitions{Mode: emulator.ModeTimed, Pending: 300 * time.Millisecond, Starting: time.Second, Stopping: 500 * time.Millisecond}
 
@@ -172,6 +177,34 @@ var _ = Describe("The properties without a control API", Label("fuzz", "teeth"),
 				AddReportEntry(name+" exercised", fmt.Sprintf("%d of %d exchanges", n, len(xs)))
 			}
 			AddReportEntry(title+", no control API", fmt.Sprintf("%d seeds from %d: %d cases, %d exchanges in %s", *seeds, base, cases, len(xs), time.Since(start).Round(time.Millisecond)))
+		}, SpecTimeout(5*time.Minute))
+	}
+
+	for _, name := range emulator.VariantNames() {
+		It("pass against the "+name+" variant with its control API, across -control-seeds seeds", func(ctx SpecContext) {
+			if *controlSeeds == 0 {
+				Skip("-control-seeds=0")
+			}
+			em, err := emulator.New(emulator.Config{Variants: []string{name}})
+			Expect(err).NotTo(HaveOccurred())
+			srv := httptest.NewServer(em)
+			DeferCleanup(srv.Close)
+			tgt, err := target.Open(ctx, target.Options{Endpoint: srv.URL})
+			Expect(err).NotTo(HaveOccurred())
+			DeferCleanup(tgt.Close)
+			Expect(tgt.Control).NotTo(BeNil())
+			env := generators.Env{Client: tgt.Raw(), Control: tgt.Control, Region: tgt.Region, Faults: true, Guard: tgt.Guard, Refused: target.IsRefused}
+			old := ginkgorapid.Flag("rapid.seed")
+			DeferCleanup(ginkgorapid.SetFlag, "rapid.seed", old)
+			base := uint64(GinkgoRandomSeed())*1000003 + 11
+			for i := range *controlSeeds {
+				seed := strconv.FormatUint(base+uint64(i), 10)
+				Expect(ginkgorapid.SetFlag("rapid.seed", seed)).To(Succeed())
+				for _, p := range generators.Properties {
+					v := run(env, p, "teeth control "+name+" "+p.Name)
+					Expect(v.failed).To(BeFalse(), "the %s variant, control API, -rapid.seed=%s, %s:\n%s", name, seed, p.Name, v.message)
+				}
+			}
 		}, SpecTimeout(5*time.Minute))
 	}
 
