@@ -35,6 +35,7 @@ type serveConfig struct {
 	cfg       emulator.Config
 	shutdown  time.Duration
 	listMuts  bool
+	listVars  bool
 	remoteOK  bool
 	verbose   bool
 	worldPath string
@@ -45,7 +46,7 @@ type serveConfig struct {
 func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string, bool)) (serveConfig, error) {
 	var c serveConfig
 	var profile, akid, secretEnv string
-	var mutants repeated
+	var mutants, variants repeated
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address (host:port; port 0 picks a free one)")
@@ -57,6 +58,8 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	fs.StringVar(&secretEnv, "access-key-secret-env", "", "environment variable holding the secret for --access-key-id")
 	fs.Var(&mutants, "mutant", "enable a planted bug by name (repeatable; see --list-mutants)")
 	fs.BoolVar(&c.listMuts, "list-mutants", false, "print the known mutants and exit")
+	fs.Var(&variants, "variant", "enable an allowed variant by name: a faithful choice the document leaves open (repeatable; see --list-variants)")
+	fs.BoolVar(&c.listVars, "list-variants", false, "print the allowed variants and exit")
 	fs.BoolVar(&c.remoteOK, "allow-non-loopback", false, "allow --addr on a non-loopback interface (the ECS API is then reachable from the network)")
 	fs.Float64Var(&c.cfg.Throttle, "throttle", 0, "requests per second per AccessKeyId before Throttling.User (0: off)")
 	fs.IntVar(&c.cfg.MaxInstances, "max-instances", 0, "instance limit (default: the world's, else 10000)")
@@ -69,7 +72,7 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if c.listMuts {
+	if c.listMuts || c.listVars {
 		return c, nil
 	}
 	if err := checkLoopback(c.addr, c.remoteOK); err != nil {
@@ -110,6 +113,7 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	}
 	c.cfg.World = world
 	c.cfg.Mutants = mutants
+	c.cfg.Variants = variants
 	return c, nil
 }
 
@@ -144,6 +148,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		for _, name := range emulator.MutantNames() {
 			m := emulator.Mutants[name]
 			fmt.Fprintf(stdout, "%-26s %s (breaks: %s)\n", name, m.Description, m.Breaks)
+		}
+		return 0
+	}
+	if c.listVars {
+		for _, name := range emulator.VariantNames() {
+			v := emulator.Variants[name]
+			fmt.Fprintf(stdout, "%-26s %s (allowed: %s)\n", name, v.Description, v.Allowed)
 		}
 		return 0
 	}

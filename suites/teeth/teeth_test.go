@@ -313,10 +313,11 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per variant")
 	}
-	for _, v := range variants {
+	for _, fr := range faithfulRuns() {
+		v := fr.wrapper
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
-			r := runSuite(t, emulator.Config{}, v)
+			r := runSuite(t, fr.cfg, v)
 			if r.exitErr != nil || r.tally.Bad() > 0 {
 				t.Errorf("variant %s (%s): exit %v, %d failed, %d errors; failed behaviours %v\n%s",
 					v.name, v.why, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 80))
