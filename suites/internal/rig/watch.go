@@ -102,7 +102,7 @@ func (p *rebootPoll) poll(g Gomega) {
 func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
 	now, err := p.rg.readAccount(ctx)
 	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-	if err := p.acct.check(now, p.id); err != nil {
+	if err := p.acct.check(now, p.id, p.rg.held); err != nil {
 		p.offPath = true
 		StopTrying("another instance of the account changed").Wrap(err).Now()
 	}
@@ -157,7 +157,7 @@ func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]
 	if acct != nil {
 		now, err := rg.readAccount(ctx)
 		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-		Expect(Readable(acct.check(now, id))).To(Succeed())
+		Expect(Readable(acct.check(now, id, rg.held))).To(Succeed())
 	}
 }
 
