@@ -8,7 +8,8 @@ import (
 )
 
 // Change is one testcase or behaviour whose verdict differs between two reports. A status is
-// "passed", "failed", "error", "skipped", or "" when absent from that report.
+// "passed", "failed", "error", "skipped", "interrupted" (stopped before it finished), or ""
+// when absent from that report.
 type Change struct {
 	Kind          string // "behaviour" or "testcase"
 	Key           string // behaviour ID, or "suite › testcase name"
@@ -19,6 +20,9 @@ type Change struct {
 func (c Change) Class() string {
 	bad := func(s string) bool { return s == "failed" || s == "error" }
 	switch {
+	case c.After == TypeInterrupted:
+		// An unfinished spec proves nothing: never a regression, whatever it was before.
+		return "not checked (unfinished)"
 	case bad(c.After) && !bad(c.Before):
 		return "regression"
 	case bad(c.Before) && c.After == "passed":
@@ -71,18 +75,21 @@ func (d Diff) Fprint(w io.Writer) error {
 		return err
 	}
 	var b strings.Builder
-	for _, class := range []string{"regression", "no longer checked", "fixed", "new", "changed"} {
+	for _, class := range diffClasses {
 		for _, c := range d.Changes {
 			if c.Class() == class {
 				fmt.Fprintf(&b, "%-17s %-9s %s: %s -> %s\n", class, c.Kind, c.Key, orAbsent(c.Before), orAbsent(c.After))
 			}
 		}
 	}
-	fmt.Fprintf(&b, "%d regressions, %d no longer checked, %d fixed, %d new, %d other changes\n",
-		d.Count("regression"), d.Count("no longer checked"), d.Count("fixed"), d.Count("new"), d.Count("changed"))
+	fmt.Fprintf(&b, "%d regressions, %d no longer checked, %d not checked (unfinished), %d fixed, %d new, %d other changes\n",
+		d.Count("regression"), d.Count("no longer checked"), d.Count("not checked (unfinished)"), d.Count("fixed"), d.Count("new"), d.Count("changed"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// diffClasses are the classes of Change.Class in the order Fprint lists them.
+var diffClasses = []string{"regression", "no longer checked", "not checked (unfinished)", "fixed", "new", "changed"}
 
 func orAbsent(s string) string {
 	if s == "" {
@@ -92,13 +99,13 @@ func orAbsent(s string) string {
 }
 
 // severity orders verdicts for "the worst testcase of a behaviour".
-var severity = map[string]int{"skipped": 1, "passed": 2, "failed": 3, "error": 4}
+var severity = map[string]int{TypeInterrupted: 1, "skipped": 2, "passed": 3, "failed": 4, "error": 5}
 
 func behaviourVerdicts(s Suites) map[string]string {
 	out := map[string]string{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			st := c.Status()
+			st := c.Verdict()
 			for _, id := range c.Behaviours() {
 				if severity[st] > severity[out[id]] {
 					out[id] = st
@@ -114,8 +121,8 @@ func caseVerdicts(s Suites) map[string]string {
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
 			k := su.Name + " › " + c.Name
-			if severity[c.Status()] > severity[out[k]] {
-				out[k] = c.Status()
+			if severity[c.Verdict()] > severity[out[k]] {
+				out[k] = c.Verdict()
 			}
 		}
 	}

@@ -93,7 +93,7 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 		}
 		tc := specCase(spec, su.Name, c, max, opts.OmitPassedOutput)
 		for _, id := range behaviourIDs(spec.Labels()) {
-			verdicts[id] = worse(verdicts[id], tc.Status())
+			verdicts[id] = worse(verdicts[id], tc.Verdict())
 		}
 		su.Cases = append(su.Cases, tc)
 	}
@@ -103,9 +103,13 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 		// Without this a suite that failed outside any spec (interrupt, focus,
 		// fail-on-pending) would look green in CI.
 		msg := strings.Join(r.SpecialSuiteFailureReasons, "; ")
+		typ := "suite-failure"
+		if interruptedSuite(r.SpecialSuiteFailureReasons) {
+			typ = TypeInterrupted // stopped, not failed: diff and the summary say "unfinished"
+		}
 		su.Cases = append(su.Cases, Case{
 			Name: "[SuiteFailure] " + su.Name, Classname: su.Name, Time: SecondsOf(r.RunTime),
-			Error:     &Result{Type: "suite-failure", Message: c.text(msg), Text: c.text(msg)},
+			Error:     &Result{Type: typ, Message: c.text(msg), Text: c.text(msg)},
 			SystemOut: composeOut([]kv{{metaBehaviours, ""}, {metaState, "suite-failure"}}, nil),
 		})
 	}
@@ -284,13 +288,22 @@ func redactEndpoint(ep string) string {
 	return ep
 }
 
-var verdictRank = map[string]int{"": 0, "skipped": 1, "passed": 2, "failed": 3, "error": 4}
-
 func worse(a, b string) string {
-	if verdictRank[b] > verdictRank[a] {
+	if severity[b] > severity[a] {
 		return b
 	}
 	return a
+}
+
+// interruptedSuite reports whether Ginkgo's suite failure reasons are only interrupts
+// ("Interrupted by User", "Interrupted by Other Ginkgo Process").
+func interruptedSuite(reasons []string) bool {
+	for _, r := range reasons {
+		if !strings.HasPrefix(r, "Interrupted by ") {
+			return false
+		}
+	}
+	return len(reasons) > 0
 }
 
 func behaviourIDs(labels []string) []string {

@@ -150,6 +150,18 @@ func (c Case) Status() string {
 	return "passed"
 }
 
+// TypeInterrupted is the result type of a spec an interrupt stopped (Ginkgo's state name).
+const TypeInterrupted = "interrupted"
+
+// Verdict is Status, except that a case stopped by an interrupt is "interrupted": it never
+// finished, so it shows neither a pass nor a failure of the target.
+func (c Case) Verdict() string {
+	if c.Error != nil && c.Error.Type == TypeInterrupted {
+		return TypeInterrupted
+	}
+	return c.Status()
+}
+
 // Behaviours returns the behaviour IDs recorded for the case: the
 // "behaviours:" metadata line, else IDs among the bracketed label suffix of the
 // name (Ginkgo's native JUnit writes "text [label, label]").

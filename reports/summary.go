@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// Tally counts testcases by status.
-type Tally struct{ Tests, Passed, Failed, Errors, Skipped int }
+// Tally counts testcases by verdict. Interrupted cases (stopped before they finished) are
+// neither passes nor failures.
+type Tally struct{ Tests, Passed, Failed, Errors, Skipped, Interrupted int }
 
 func (t *Tally) add(status string) {
 	t.Tests++
@@ -25,6 +26,8 @@ func (t *Tally) add(status string) {
 		t.Errors++
 	case "skipped":
 		t.Skipped++
+	case TypeInterrupted:
+		t.Interrupted++
 	}
 }
 
@@ -56,10 +59,15 @@ type Summary struct {
 	Behaviours map[string]Tally // by behaviour ID; a case counts once per ID
 	Failures   []Problem        // in report order
 	Skips      []SkipGroup      // most frequent first
+	Unfinished []string         // "suite: case" of every case an interrupt stopped
 }
 
 // OK reports whether nothing failed or errored.
 func (s Summary) OK() bool { return s.Bad() == 0 }
+
+// WasInterrupted reports whether an interrupt stopped any spec or suite: the run is then
+// incomplete whatever the counts say.
+func (s Summary) WasInterrupted() bool { return s.Interrupted > 0 }
 
 var locationRE = regexp.MustCompile(`(?m)^(?:location: (\S.*)|.*\bat: (\S+:\d+))`)
 
@@ -69,7 +77,7 @@ func Summarize(s Suites) Summary {
 	skips := map[string]int{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			st, area, ids := c.Status(), c.Area(), c.Behaviours()
+			st, area, ids := c.Verdict(), c.Area(), c.Behaviours()
 			sum.add(st)
 			t := sum.Areas[area]
 			t.add(st)
@@ -80,6 +88,8 @@ func Summarize(s Suites) Summary {
 				sum.Behaviours[id] = t
 			}
 			switch r := cmp.Or(c.Error, c.Failure); {
+			case st == TypeInterrupted:
+				sum.Unfinished = append(sum.Unfinished, su.Name+": "+c.Name)
 			case r != nil:
 				p := Problem{Suite: su.Name, Name: c.Name, Classname: c.Classname, Status: st,
 					Type: r.Type, Message: oneLine(r.Message), Area: area, Behaviours: ids}
@@ -109,11 +119,18 @@ func Summarize(s Suites) Summary {
 func (s Summary) Fprint(w io.Writer) error {
 	var b strings.Builder
 	verdict := "PASS"
-	if !s.OK() {
+	switch {
+	case s.WasInterrupted():
+		verdict = "INTERRUPTED"
+	case !s.OK():
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped (%s)\n",
-		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, s.Time.Round(time.Millisecond))
+	unfinished := ""
+	if s.Interrupted > 0 {
+		unfinished = fmt.Sprintf(", %d unfinished", s.Interrupted)
+	}
+	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped%s (%s)\n",
+		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, unfinished, s.Time.Round(time.Millisecond))
 
 	if len(s.Areas) > 0 {
 		var parts []string
@@ -185,6 +202,9 @@ func (s Summary) Fprint(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  %s %s%s: %s%s%s\n", tag, ids, clip(p.Name, 120), typ, clip(p.Message, 160), loc)
 	}
+	for _, u := range s.Unfinished {
+		fmt.Fprintf(&b, "  STOP  %s: interrupted before it finished (not a verdict)\n", clip(u, 160))
+	}
 	for _, g := range s.Skips {
 		fmt.Fprintf(&b, "  SKIP  x%d %s\n", g.Count, clip(g.Reason, 160))
 	}
@@ -198,7 +218,7 @@ func tallyShort(t Tally) string {
 	for _, x := range []struct {
 		n    int
 		what string
-	}{{t.Failed, "failed"}, {t.Errors, "errors"}, {t.Skipped, "skipped"}} {
+	}{{t.Failed, "failed"}, {t.Errors, "errors"}, {t.Skipped, "skipped"}, {t.Interrupted, "unfinished"}} {
 		if x.n > 0 {
 			extra = append(extra, fmt.Sprintf("%d %s", x.n, x.what))
 		}

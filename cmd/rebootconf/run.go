@@ -23,11 +23,12 @@ import (
 	"github.com/rebootconf/rebootconf/reports"
 )
 
-// Exit codes of `rebootconf run`.
+// Exit codes of every command.
 const (
-	exitPass   = 0
-	exitFail   = 1
-	exitConfig = 2
+	exitPass        = 0 // every spec passed
+	exitFail        = 1 // a spec failed, or a problem outside any spec (leak, harness error)
+	exitConfig      = 2 // usage or configuration: bad flag, unreachable target, a selection that runs no spec
+	exitInterrupted = 3 // SIGINT/SIGTERM stopped the run: the report holds what finished
 )
 
 // DefaultJUnitReport is where the main job writes its merged JUnit report.
@@ -128,106 +129,137 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return parseFailure(err)
 	}
-	if !cfg.planOnly {
-		if err := checkWritable(cfg.junit); err != nil {
-			fmt.Fprintf(stderr, "rebootconf run: --junit-report: %v\n", err)
-			return exitConfig
-		}
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	bins, err := locateSuites(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
-		return exitConfig
+	rs, code := prepareRun(ctx, cfg, stdout, stderr)
+	if rs == nil {
+		return code
 	}
-	pf, err := preflight(ctx, cfg.opts, cfg.preflight)
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: preflight: %v\n", err)
-		return exitConfig
-	}
-	defer pf.close()
-	if err := printPlan(ctx, stdout, cfg, pf, bins); err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: plan: %v\n", err)
-		return exitConfig
-	}
+	defer rs.close()
 	if cfg.planOnly {
 		return exitPass
 	}
-
-	workDir, err := os.MkdirTemp("", "rebootconf-run-")
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
-		return exitConfig
-	}
-	defer os.RemoveAll(workDir)
-	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
-	cfg.opts.RebootLedger = filepath.Join(workDir, "reboots.ledger")
-	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
-	_ = os.MkdirAll(logDir, 0o755)
-
 	start := time.Now()
-	results := make([]suiteResult, len(bins))
-	runOne := func(i int) {
-		b := bins[i]
-		r := &results[i]
-		if ctx.Err() != nil {
-			r.errs = append(r.errs, b.name+": not started (interrupted)")
-			return
-		}
-		junit := filepath.Join(workDir, b.name+".xml")
-		logPath := filepath.Join(logDir, b.name+".log")
-		statsDir := filepath.Join(workDir, "stats-"+b.name)
-		code, err := runSuite(ctx, cfg, b, junit, logPath, statsDir, stdout)
-		st, serr := target.ReadStats(statsDir)
-		if serr != nil {
-			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
-		}
-		r.stats = st
-		s, rerr := reports.ReadFile(junit)
-		switch {
-		case rerr == nil:
-			r.suites = withStats(s, st)
-		case err != nil:
-			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
-		default:
-			r.errs = append(r.errs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
+	results := rs.runSuites(ctx, stdout)
+	return rs.finish(ctx, results, start, stdout, stderr)
+}
+
+// runSetup is a run past its preflight: the checked target, the suite binaries, the plan
+// and where the run writes.
+type runSetup struct {
+	cfg     runConfig
+	pf      *preflightResult
+	bins    []suiteBinary
+	plan    runPlan
+	workDir string // per-run scratch: suite JUnit files, stats, the reboot ledger
+	logDir  string
+}
+
+func (rs *runSetup) close() {
+	rs.pf.close()
+	if rs.workDir != "" {
+		_ = os.RemoveAll(rs.workDir)
+	}
+}
+
+// prepareRun checks everything a run needs before it sends a mutating call: the report
+// path, the suites, the target (preflight) and a selection that runs at least one spec.
+// On failure it has printed one line and returns a nil setup and the exit code.
+func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*runSetup, int) {
+	fail := func(format string, args ...any) (*runSetup, int) {
+		fmt.Fprintf(stderr, "rebootconf run: "+format+"\n", args...)
+		return nil, exitConfig
+	}
+	if !cfg.planOnly {
+		if err := checkWritable(cfg.junit); err != nil {
+			return fail("--junit-report: %v", err)
 		}
 	}
+	bins, err := locateSuites(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	pf, err := preflight(ctx, cfg.opts, cfg.preflight)
+	if err != nil {
+		return fail("preflight: %v", err)
+	}
+	rs := &runSetup{cfg: cfg, pf: pf, bins: bins}
+	if rs.plan, err = printPlan(ctx, stdout, cfg, pf, bins); err != nil {
+		rs.close()
+		return fail("plan: %v", err)
+	}
+	if rs.plan.listed && rs.plan.total() == 0 {
+		// A typo in a filter must not pass CI by running nothing.
+		rs.close()
+		return fail("the selection runs no spec (--suites %s, --label-filter %q); 'rebootconf list' shows the behaviour labels", strings.Join(cfg.suites, ","), cfg.labelFilter)
+	}
+	if cfg.planOnly {
+		return rs, exitPass
+	}
+	if rs.workDir, err = os.MkdirTemp("", "rebootconf-run-"); err != nil {
+		rs.close()
+		return fail("%v", err)
+	}
+	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
+	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
+	rs.logDir = filepath.Join(filepath.Dir(cfg.junit), "logs")
+	_ = os.MkdirAll(rs.logDir, 0o755)
+	return rs, exitPass
+}
+
+// runSuites runs every suite binary, at once or one by one, and collects what each left.
+func (rs *runSetup) runSuites(ctx context.Context, stdout io.Writer) []suiteResult {
+	results := make([]suiteResult, len(rs.bins))
 	// Parallel suites each start their own embedded emulator, so they share nothing; against
 	// an external target they would share its rate limits and fixtures, so they go one by one.
-	parallel := cfg.parallel && !cfg.verbose && pf.target.Kind == target.KindEmbedded
+	parallel := rs.cfg.parallel && !rs.cfg.verbose && rs.pf.target.Kind == target.KindEmbedded
 	var wg sync.WaitGroup
-	for i, b := range bins {
-		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, filepath.Join(logDir, b.name+".log"))
+	for i, b := range rs.bins {
+		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, filepath.Join(rs.logDir, b.name+".log"))
 		if parallel {
-			wg.Go(func() { runOne(i) })
+			wg.Go(func() { results[i] = rs.runOne(ctx, b, stdout) })
 		} else {
-			runOne(i)
+			results[i] = rs.runOne(ctx, b, stdout)
 		}
 	}
 	wg.Wait()
-	var all []reports.Suites
-	var runErrs []string
-	var total target.Stats
-	for _, r := range results {
-		if r.suites.Suites != nil {
-			all = append(all, r.suites)
-		}
-		runErrs = append(runErrs, r.errs...)
-		total = total.Add(r.stats)
+	return results
+}
+
+// runOne runs one suite process and reads its report and call counters.
+func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer) suiteResult {
+	var r suiteResult
+	if ctx.Err() != nil {
+		r.notStarted = true
+		return r
 	}
-	merged := reports.Merge(all...)
-	merged.Name = "rebootconf " + string(pf.target.Kind)
-	for _, msg := range runErrs {
-		merged = reports.Merge(merged, harnessError("harness", msg))
+	junit := filepath.Join(rs.workDir, b.name+".xml")
+	logPath := filepath.Join(rs.logDir, b.name+".log")
+	statsDir := filepath.Join(rs.workDir, "stats-"+b.name)
+	code, err := runSuite(ctx, rs.cfg, b, junit, logPath, statsDir, stdout)
+	st, serr := target.ReadStats(statsDir)
+	if serr != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
 	}
-	if leaks := pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
-		merged = reports.Merge(merged, harnessError("leak-check", leaks))
+	r.stats = st
+	s, rerr := reports.ReadFile(junit)
+	switch {
+	case rerr == nil:
+		r.suites = withStats(s, st)
+	case err != nil:
+		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
+	default:
+		r.errs = append(r.errs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
 	}
-	total = total.Add(pf.target.Stats()) // preflight and leak check calls count too
-	if err := reports.WriteFile(cfg.junit, merged); err != nil {
+	return r
+}
+
+// finish merges the suites' reports, runs the leak check, writes the report, prints the
+// summary and returns the exit code.
+func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start time.Time, stdout, stderr io.Writer) int {
+	interrupted := ctx.Err() != nil
+	merged, total, runErrs := rs.merge(ctx, results, interrupted)
+	if err := reports.WriteFile(rs.cfg.junit, merged); err != nil {
 		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
 		return exitFail
 	}
@@ -235,15 +267,54 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
 	_ = sum.Fprint(stdout)
 	fmt.Fprintln(stdout, statsLine(total))
-	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
-	if ctx.Err() != nil {
-		fmt.Fprintln(stdout, "interrupted: the report holds what ran; created instances were released")
+	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit, time.Since(start).Round(time.Millisecond))
+	switch {
+	case interrupted:
+		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed")
+		return exitInterrupted
+	case !sum.OK() || len(runErrs) > 0:
 		return exitFail
-	}
-	if !sum.OK() || len(runErrs) > 0 {
-		return exitFail
+	case merged.Tests == 0:
+		fmt.Fprintln(stderr, "rebootconf run: no spec ran (check --suites and --label-filter)")
+		return exitConfig
 	}
 	return exitPass
+}
+
+// merge joins the suites' reports with the problems outside any spec: harness errors, the
+// leak check and, after an interrupt, a case that says so. It returns the call counters too.
+func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupted bool) (reports.Suites, target.Stats, []string) {
+	var all []reports.Suites
+	var runErrs, notStarted []string
+	var total target.Stats
+	for i, r := range results {
+		if r.suites.Suites != nil {
+			all = append(all, r.suites)
+		}
+		if r.notStarted {
+			notStarted = append(notStarted, rs.bins[i].name)
+		}
+		runErrs = append(runErrs, r.errs...)
+		total = total.Add(r.stats)
+	}
+	merged := reports.Merge(all...)
+	merged.Name = "rebootconf " + string(rs.pf.target.Kind)
+	for _, msg := range runErrs {
+		merged = reports.Merge(merged, harnessError("harness", msg))
+	}
+	if interrupted {
+		msg := "the run was interrupted: specs that had not finished did not run"
+		if len(notStarted) > 0 {
+			msg += "; suites not started: " + strings.Join(notStarted, ", ")
+		}
+		merged = reports.Merge(merged, harnessError(reports.TypeInterrupted, msg))
+	}
+	if leaks := rs.pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
+		runErrs = append(runErrs, leaks)
+		merged = reports.Merge(merged, harnessError("leak-check", leaks))
+	}
+	total = total.Add(rs.pf.target.Stats()) // preflight and leak check calls count too
+	return merged, total, runErrs
 }
 
 // fuzzBudget raises the properties suite's budget for nightly runs.
@@ -254,9 +325,10 @@ type fuzzBudget struct {
 
 // suiteResult is what one suite process left: its report, its call counters, problems.
 type suiteResult struct {
-	suites reports.Suites
-	stats  target.Stats
-	errs   []string
+	suites     reports.Suites
+	stats      target.Stats
+	errs       []string
+	notStarted bool // an interrupt came before the suite started
 }
 
 // runSuite executes one prebuilt suite binary against the target and returns its exit code.
