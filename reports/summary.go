@@ -45,10 +45,25 @@ type Problem struct {
 	Behaviours             []string
 }
 
-// SkipGroup is one skip reason and how many testcases gave it.
+// SkipGroup is one skip reason and how many testcases gave it. Reasons that differ only in
+// an instance or request ID are one group.
 type SkipGroup struct {
-	Reason string
-	Count  int
+	Reason  string
+	Count   int
+	Example string // one case that gave it: its first behaviour ID, else its name
+}
+
+// varyingIDRE matches the parts of a skip reason that differ from spec to spec.
+var varyingIDRE = regexp.MustCompile(`\bi-[0-9a-zA-Z]{4,}\b|\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`)
+
+// skipKey is a skip reason with its varying IDs folded, so near-identical reasons group.
+func skipKey(msg string) string {
+	return varyingIDRE.ReplaceAllStringFunc(cmp.Or(firstLine(msg), "skipped"), func(id string) string {
+		if strings.HasPrefix(id, "i-") {
+			return "i-…"
+		}
+		return "…"
+	})
 }
 
 // Summary is the digest of a (merged) JUnit report.
@@ -74,7 +89,7 @@ var locationRE = regexp.MustCompile(`(?m)^(?:location: (\S.*)|.*\bat: (\S+:\d+))
 // Summarize computes counts, tallies, failures and skip reasons from s.
 func Summarize(s Suites) Summary {
 	sum := Summary{Time: s.Time.Duration(), Areas: map[string]Tally{}, Behaviours: map[string]Tally{}}
-	skips := map[string]int{}
+	skips := map[string]*SkipGroup{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
 			st, area, ids := c.Verdict(), c.Area(), c.Behaviours()
@@ -101,12 +116,16 @@ func Summarize(s Suites) Summary {
 				}
 				sum.Failures = append(sum.Failures, p)
 			case c.Skipped != nil:
-				skips[cmp.Or(firstLine(c.Skipped.Message), "skipped")]++
+				k := skipKey(c.Skipped.Message)
+				if skips[k] == nil {
+					skips[k] = &SkipGroup{Reason: k, Example: cmp.Or(strings.Join(ids[:min(len(ids), 1)], ""), c.Name)}
+				}
+				skips[k].Count++
 			}
 		}
 	}
-	for reason, n := range skips {
-		sum.Skips = append(sum.Skips, SkipGroup{Reason: reason, Count: n})
+	for _, g := range skips {
+		sum.Skips = append(sum.Skips, *g)
 	}
 	slices.SortFunc(sum.Skips, func(a, b SkipGroup) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
@@ -129,7 +148,7 @@ func (s Summary) Fprint(w io.Writer) error {
 	if s.Interrupted > 0 {
 		unfinished = fmt.Sprintf(", %d unfinished", s.Interrupted)
 	}
-	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped%s (%s)\n",
+	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped%s (suite time %s, summed over suites)\n",
 		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, unfinished, s.Time.Round(time.Millisecond))
 
 	if len(s.Areas) > 0 {
@@ -206,7 +225,7 @@ func (s Summary) Fprint(w io.Writer) error {
 		fmt.Fprintf(&b, "  STOP  %s: interrupted before it finished (not a verdict)\n", clip(u, 160))
 	}
 	for _, g := range s.Skips {
-		fmt.Fprintf(&b, "  SKIP  x%d %s\n", g.Count, clip(g.Reason, 160))
+		fmt.Fprintf(&b, "  SKIP  x%d %s (e.g. %s)\n", g.Count, clip(g.Reason, 160), clip(g.Example, 80))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

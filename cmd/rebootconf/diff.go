@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -11,22 +10,14 @@ import (
 // diffCmd compares two JUnit reports (a baseline and a new run) behaviour by behaviour: the
 // pre-release API compatibility check "did anything change between two runs?".
 func diffCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("diff", "[--strict] BASELINE.xml NEW.xml")
 	strict := fs.Bool("strict", false, "also fail when a behaviour that passed is no longer checked (skipped or absent)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: rebootconf diff [--strict] BASELINE.xml NEW.xml")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseCommandLine(fs, args, 2, stdout, stderr)
+	if err != nil {
 		return parseFailure(err)
 	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return exitConfig
-	}
 	var runs [2]reports.Suites
-	for i, path := range fs.Args() {
+	for i, path := range paths {
 		s, err := reports.ReadFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "rebootconf diff: %v\n", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,12 +20,11 @@ import (
 // listCmd prints the behaviour catalogue with the specs that cover each behaviour, read from
 // the suite binaries themselves (a Ginkgo dry run: nothing is sent anywhere).
 func listCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("list", "[flags]")
 	suitesDir := fs.String("suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	suites := fs.String("suites", "conformance,properties,sdkclients", "suites to read coverage from")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return parseFailure(err)
 	}
 	bins, err := locateSuites(runConfig{suitesDir: *suitesDir, suites: splitList(*suites)})

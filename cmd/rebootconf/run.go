@@ -54,10 +54,16 @@ type runConfig struct {
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
 const defaultSuites = "conformance,properties,sdkclients"
 
+// parseRunFlags parses run's command line; help and one-line usage errors go to stderr.
 func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
+	return parseRunArgs(args, stderr, stderr)
+}
+
+// parseRunArgs parses run's command line: -h prints the flags on stdout (flag.ErrHelp), a
+// flag mistake is printed on stderr in one line (errUsage); other errors are returned.
+func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	var c runConfig
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", "[flags]")
 	targetFlags(fs, &c.opts, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
@@ -87,14 +93,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
 	}
 	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
 		return c, errors.New("--fuzz-checks, --fuzz-steps, --fuzz-duration and --fuzz-reboots must not be negative")
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
 	}
 	c.opts.Mutants = mutants
 	c.suites = splitList(*suites)
@@ -106,7 +109,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	}
 	if c.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {
-			return c, fmt.Errorf("--label-filter %q: %v", c.labelFilter, err)
+			return c, fmt.Errorf("--label-filter %q: %s", c.labelFilter, labelFilterError(err))
 		}
 	}
 	if c.seed == 0 {
@@ -122,9 +125,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseRunFlags(args, stderr)
+	cfg, err := parseRunArgs(args, stdout, stderr)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) {
 			fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
 		}
 		return parseFailure(err)
