@@ -49,6 +49,9 @@ type runConfig struct {
 	fuzz        fuzzBudget
 	logDir      string
 	preflight   time.Duration
+	// progressEvery is how often a plain progress line is printed when stdout is not a
+	// terminal (a terminal gets a status line redrawn every second).
+	progressEvery time.Duration
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -87,6 +90,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
+	fs.DurationVar(&c.progressEvery, "progress-interval", 30*time.Second, "when stdout is not a terminal, print a progress line this often (0: never; a terminal gets a live status line)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
 	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
 	fs.IntVar(&c.fuzz.checks, "fuzz-checks", 0, "rapid cases per property (default: the suite's small budget)")
@@ -106,6 +110,9 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	}
 	if c.timeout <= 0 || c.preflight <= 0 {
 		return c, errors.New("--timeout and --preflight-timeout must be positive")
+	}
+	if c.progressEvery < 0 {
+		return c, errors.New("--progress-interval must not be negative")
 	}
 	if c.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {
@@ -211,22 +218,47 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 }
 
 // runSuites runs every suite binary, at once or one by one, and collects what each left.
+// While they run, a progress line (a plain line now and then when stdout is no terminal)
+// shows how far the run is; a line per suite says how it ended.
 func (rs *runSetup) runSuites(ctx context.Context, stdout io.Writer) []suiteResult {
 	results := make([]suiteResult, len(rs.bins))
+	con := &console{w: stdout, tty: isTerminal(stdout) && !rs.cfg.verbose}
+	mon := &progressMonitor{con: con, total: rs.plan.total(), estimate: rs.plan.estimate,
+		start: time.Now(), every: rs.cfg.progressEvery, now: time.Now}
+	for _, b := range rs.bins {
+		mon.files = append(mon.files, rs.progressFile(b))
+	}
+	stop := make(chan struct{})
+	var monDone sync.WaitGroup
+	monDone.Go(func() { mon.run(stop) })
 	// Parallel suites each start their own embedded emulator, so they share nothing; against
 	// an external target they would share its rate limits and fixtures, so they go one by one.
 	parallel := rs.cfg.parallel && !rs.cfg.verbose && rs.pf.target.Kind == target.KindEmbedded
 	var wg sync.WaitGroup
 	for i, b := range rs.bins {
-		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, filepath.Join(rs.logDir, b.name+".log"))
-		if parallel {
-			wg.Go(func() { results[i] = rs.runOne(ctx, b, stdout) })
-		} else {
+		con.Line("== suite %s (log: %s)", b.name, filepath.Join(rs.logDir, b.name+".log"))
+		one := func() {
 			results[i] = rs.runOne(ctx, b, stdout)
+			if !results[i].notStarted {
+				con.Line("%s", suiteResultLine(b.name, results[i], filepath.Join(rs.logDir, b.name+".log")))
+			}
+		}
+		if parallel {
+			wg.Go(one)
+		} else {
+			one()
 		}
 	}
 	wg.Wait()
+	close(stop)
+	monDone.Wait()
+	con.Clear()
 	return results
+}
+
+// progressFile is where suite b's processes append a line per finished spec.
+func (rs *runSetup) progressFile(b suiteBinary) string {
+	return filepath.Join(rs.workDir, "progress-"+b.name)
 }
 
 // runOne runs one suite process and reads its report and call counters.
@@ -239,7 +271,7 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	junit := filepath.Join(rs.workDir, b.name+".xml")
 	logPath := filepath.Join(rs.logDir, b.name+".log")
 	statsDir := filepath.Join(rs.workDir, "stats-"+b.name)
-	code, err := runSuite(ctx, rs.cfg, b, junit, logPath, statsDir, stdout)
+	code, err := runSuite(ctx, rs.cfg, b, suiteFiles{junit: junit, log: logPath, stats: statsDir, progress: rs.progressFile(b)}, stdout)
 	st, serr := target.ReadStats(statsDir)
 	if serr != nil {
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
@@ -334,10 +366,13 @@ type suiteResult struct {
 	notStarted bool // an interrupt came before the suite started
 }
 
+// suiteFiles are the files one suite process writes.
+type suiteFiles struct{ junit, log, stats, progress string }
+
 // runSuite executes one prebuilt suite binary against the target and returns its exit code.
-func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath, statsDir string, stdout io.Writer) (int, error) {
+func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, files suiteFiles, stdout io.Writer) (int, error) {
 	args := suiteArgs(cfg, b)
-	logf, err := os.Create(logPath)
+	logf, err := os.Create(files.log)
 	if err != nil {
 		return -1, err
 	}
@@ -345,9 +380,9 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath,
 	cmd := exec.Command(b.path, args...)
 	cmd.Dir = filepath.Dir(b.path)
 	opts := cfg.opts
-	opts.StatsDir = statsDir
+	opts.StatsDir = files.stats
 	cmd.Env = append(os.Environ(), opts.Env()...)
-	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
+	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+files.junit, reports.EnvProgress+"="+files.progress)
 	if cfg.fuzz.duration > 0 {
 		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
 	}

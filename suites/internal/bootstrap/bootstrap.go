@@ -19,6 +19,26 @@ import (
 // EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
 const EnvJUnit = "REBOOTCONF_JUNIT"
 
+// Every suite that imports bootstrap reports each finished spec to the progress file.
+var _ = ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
+
+// writeProgress appends r's line; specs the label filter left out are not progress. Each
+// parallel process appends whole lines (O_APPEND), so they never interleave.
+func writeProgress(path string, r SpecReport) {
+	if path == "" {
+		return
+	}
+	if ok, err := r.MatchesLabelFilter(GinkgoLabelFilter()); err == nil && !ok {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return // progress is a display aid: the JUnit report is the record
+	}
+	defer f.Close()
+	_, _ = f.WriteString(reports.ProgressLine(r.State, r.FullText()))
+}
+
 // RunID is the first function of a SynchronizedBeforeSuite: it picks one run ID for every
 // parallel process ($REBOOTCONF_RUN_ID when set), so one sweep finds all their instances.
 func RunID(SpecContext) []byte {
