@@ -120,7 +120,7 @@ func caseVerdicts(s Suites) map[string]string {
 	out := map[string]string{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			k := su.Name + " › " + c.Name
+			k := BaseSuiteName(su.Name) + " › " + c.Name // two targets' runs line up
 			if severity[c.Verdict()] > severity[out[k]] {
 				out[k] = c.Verdict()
 			}

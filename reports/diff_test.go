@@ -75,3 +75,19 @@ func TestInterruptedSpecsAreNotVerdicts(t *testing.T) {
 		t.Errorf("summary of an interrupted run:\n%s", b.String())
 	}
 }
+
+// Suite names carry the target (merged reports of two targets stay apart), classnames do
+// not, and diff lines two targets' runs up by the plain suite name.
+func TestSuiteNamesCarryTheTarget(t *testing.T) {
+	opts := sampleOptions()
+	opts.TargetTag = "endpoint 127.0.0.1:8090"
+	s := FromGinkgo(sampleReport(), opts)
+	su := s.Suites[0]
+	if su.Name != "Conformance @ endpoint 127.0.0.1:8090" || strings.Contains(su.Cases[0].Classname, "@") {
+		t.Errorf("suite %q, classname %q", su.Name, su.Cases[0].Classname)
+	}
+	opts.TargetTag = "embedded"
+	if d := Compare(s, FromGinkgo(sampleReport(), opts)); len(d.Changes) != 0 {
+		t.Errorf("the same verdicts on two targets differ: %+v", d.Changes)
+	}
+}
