@@ -31,8 +31,8 @@ const (
 	exitInterrupted = 3 // SIGINT/SIGTERM stopped the run: the report holds what finished
 )
 
-// DefaultJUnitReport is where the main job writes its merged JUnit report.
-const DefaultJUnitReport = "reports/junit.xml"
+// DefaultOutputDir holds everything a run writes unless --output-dir says otherwise.
+const DefaultOutputDir = "reports"
 
 // runConfig is everything `run` was told, after flag parsing.
 type runConfig struct {
@@ -47,8 +47,12 @@ type runConfig struct {
 	verbose     bool
 	parallel    bool
 	fuzz        fuzzBudget
-	logDir      string
 	preflight   time.Duration
+	outputDir   string
+	focus       string
+	// targetArgs are the flags given that shape the target and the specs' behaviour: a
+	// reproduce line repeats them.
+	targetArgs []string
 	// progressEvery is how often a plain progress line is printed when stdout is not a
 	// terminal (a terminal gets a status line redrawn every second).
 	progressEvery time.Duration
@@ -82,7 +86,9 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
-	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
+	fs.StringVar(&c.outputDir, "output-dir", DefaultOutputDir, "directory for everything the run writes: junit.xml, report.json, report.html, logs/, replay/, testdata/rapid/")
+	fs.StringVar(&c.junit, "junit-report", "", "path of the merged JUnit report (default <output-dir>/junit.xml)")
+	fs.StringVar(&c.focus, "focus", "", "run only the specs whose full text matches this regular expression (Ginkgo's focus; reproduce lines use it)")
 	suites := fs.String("suites", defaultSuites, "comma-separated suites to run")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
@@ -98,6 +104,9 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
 	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
+		return c, err
+	}
+	if err := c.resolveOutputs(fs); err != nil {
 		return c, err
 	}
 	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
@@ -184,6 +193,9 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 		if err := checkWritable(cfg.junit); err != nil {
 			return fail("--junit-report: %v", err)
 		}
+		if err := checkWritable(filepath.Join(cfg.outputDir, jsonFile)); err != nil {
+			return fail("--output-dir: %v", err)
+		}
 	}
 	bins, err := locateSuites(cfg)
 	if err != nil {
@@ -212,7 +224,7 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	}
 	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
 	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
-	rs.logDir = filepath.Join(filepath.Dir(cfg.junit), "logs")
+	rs.logDir = filepath.Join(cfg.outputDir, "logs")
 	_ = os.MkdirAll(rs.logDir, 0o755)
 	return rs, exitPass
 }
@@ -280,7 +292,7 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	s, rerr := reports.ReadFile(junit)
 	switch {
 	case rerr == nil:
-		r.suites = withStats(s, st)
+		r.suites = withStats(s, st, b.name)
 	case err != nil:
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
 	default:
@@ -298,16 +310,22 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
 		return exitFail
 	}
+	rep, rerr := rs.writeRunReports(merged, start, interrupted)
+	if rerr != nil {
+		fmt.Fprintf(stderr, "rebootconf run: write report.json/report.html: %v\n", rerr)
+	}
 	sum := reports.Summarize(merged)
 	fmt.Fprintln(stdout)
 	_ = sum.Fprint(stdout)
+	printReproduce(stdout, rep)
 	fmt.Fprintln(stdout, statsLine(total))
-	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,
+		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
 	switch {
 	case interrupted:
 		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed")
 		return exitInterrupted
-	case !sum.OK() || len(runErrs) > 0:
+	case !sum.OK() || len(runErrs) > 0 || rerr != nil:
 		return exitFail
 	case merged.Tests == 0:
 		fmt.Fprintln(stderr, "rebootconf run: no spec ran (check --suites and --label-filter)")
@@ -378,11 +396,18 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, files suiteFile
 	}
 	defer logf.Close()
 	cmd := exec.Command(b.path, args...)
-	cmd.Dir = filepath.Dir(b.path)
+	// The output directory is the suites' working directory: rapid writes its fail files
+	// under ./testdata/rapid, and nothing lands in the install directory.
+	outDir, err := filepath.Abs(cfg.outputDir)
+	if err != nil {
+		return -1, err
+	}
+	cmd.Dir = outDir
 	opts := cfg.opts
 	opts.StatsDir = files.stats
 	cmd.Env = append(os.Environ(), opts.Env()...)
-	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+files.junit, reports.EnvProgress+"="+files.progress)
+	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+files.junit, reports.EnvProgress+"="+files.progress,
+		envReplay+"="+filepath.Join(outDir, "replay"))
 	if cfg.fuzz.duration > 0 {
 		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
 	}
@@ -423,8 +448,9 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, files suiteFile
 }
 
 // withStats records a suite process's pacing and safety figures as suite properties.
-func withStats(s reports.Suites, st target.Stats) reports.Suites {
+func withStats(s reports.Suites, st target.Stats, bin string) reports.Suites {
 	props := []reports.Property{
+		{Name: reports.PropSuite, Value: bin},
 		{Name: "rebootconf.requests", Value: fmt.Sprint(st.Requests)},
 		{Name: "rebootconf.retries", Value: fmt.Sprint(st.Retries)},
 		{Name: "rebootconf.throttled", Value: fmt.Sprint(st.Throttled)},
@@ -499,6 +525,9 @@ func suiteArgs(cfg runConfig, b suiteBinary) []string {
 	}
 	if cfg.labelFilter != "" {
 		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
+	}
+	if cfg.focus != "" {
+		args = append(args, "-ginkgo.focus="+cfg.focus)
 	}
 	if cfg.verbose {
 		args = append(args, "-ginkgo.v")

@@ -3,6 +3,7 @@
 package bootstrap
 
 import (
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -59,9 +60,28 @@ func WriteJUnit(r Report, suiteName string, t *target.Target) {
 	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact, HarnessVersion: reports.HarnessVersion}
 	if t != nil {
 		opts.TargetKind, opts.TargetEndpoint = string(t.Kind), t.Endpoint
+		opts.TargetTag = targetTag(t)
 		if len(t.Mutants) > 0 {
 			opts.Properties = map[string]string{"target.mutants": strings.Join(t.Mutants, ",")}
 		}
 	}
 	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
+}
+
+// targetTag names the target in suite names: its kind and host (no userinfo), the region
+// for the cloud, and any planted bugs.
+func targetTag(t *target.Target) string {
+	tag := string(t.Kind)
+	switch {
+	case t.Kind == target.KindCloud:
+		tag += " " + t.Region
+	case t.Endpoint != "":
+		if u, err := url.Parse(t.Endpoint); err == nil && u.Host != "" {
+			tag += " " + u.Host
+		}
+	}
+	if len(t.Mutants) > 0 {
+		tag += " mutants " + strings.Join(t.Mutants, ",")
+	}
+	return tag
 }
