@@ -35,13 +35,16 @@ func (c Change) Class() string {
 	return "changed"
 }
 
-// Diff is what changed between a baseline report and a new one.
-type Diff struct{ Changes []Change }
+// Diff is what changed between a baseline report and a new one, and what the two runs were.
+type Diff struct {
+	Before, After RunFacts // the baseline's and the new run's facts
+	Changes       []Change
+}
 
 // Compare lines up two reports by behaviour ID (the worst verdict of its testcases) and by
 // testcase, and lists every verdict that changed.
 func Compare(before, after Suites) Diff {
-	var d Diff
+	d := Diff{Before: FactsOf(before), After: FactsOf(after)}
 	bb, ab := behaviourVerdicts(before), behaviourVerdicts(after)
 	for _, id := range unionKeys(bb, ab) {
 		if bb[id] != ab[id] {
@@ -68,13 +71,21 @@ func (d Diff) Count(class string) int {
 	return n
 }
 
-// Fprint writes the changes grouped by class, behaviours first.
+// Fprint writes what differs between the two runs, then the changes grouped by class,
+// behaviours first.
 func (d Diff) Fprint(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "baseline: %s\nnew:      %s\n", d.Before, d.After)
+	if diff := d.Before.Differs(d.After); len(diff) > 0 {
+		fmt.Fprintf(&b, "the runs differ in: %s\n", strings.Join(diff, ", "))
+	} else {
+		b.WriteString("the runs differ in: nothing recorded (same target, mutants, seed, filter and version)\n")
+	}
 	if len(d.Changes) == 0 {
-		_, err := fmt.Fprintln(w, "no verdict changed")
+		b.WriteString("no verdict changed\n")
+		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	var b strings.Builder
 	for _, class := range diffClasses {
 		for _, c := range d.Changes {
 			if c.Class() == class {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -229,4 +231,52 @@ func ReadRunReport(path string) (RunReport, error) {
 		return r, fmt.Errorf("reports: %s: schema %q, want %q", path, r.Schema, RunSchema)
 	}
 	return r, nil
+}
+
+// ToSuites turns a report.json back into testsuites (verdicts, behaviours and run facts; not
+// the transcripts), so diff compares a JSON report like a JUnit one.
+func (r RunReport) ToSuites() Suites {
+	var out Suites
+	index := map[string]int{}
+	props := []Property{{PropTargetKind, r.Target.Kind}, {PropTargetEndpoint, r.Target.Endpoint},
+		{"target.mutants", strings.Join(r.Target.Mutants, ",")}, {PropSeed, strconv.FormatInt(r.Seed, 10)},
+		{"ginkgo.label_filter", r.LabelFilter}, {PropHarnessVersion, r.HarnessVersion}}
+	for _, s := range r.Specs {
+		i, ok := index[s.Suite]
+		if !ok {
+			i = len(out.Suites)
+			index[s.Suite] = i
+			out.Suites = append(out.Suites, Suite{Name: s.Suite, Properties: props})
+		}
+		c := Case{Name: s.Name, Classname: s.Classname, Time: Seconds(s.Seconds),
+			SystemOut: composeOut([]kv{{metaBehaviours, strings.Join(s.Behaviours, ",")}, {metaArea, s.Area}}, nil)}
+		res := &Result{Type: s.Verdict, Message: s.Reason}
+		switch s.Verdict {
+		case "failed":
+			c.Failure = res
+		case "error", TypeInterrupted:
+			c.Error = res
+		case "skipped":
+			c.Skipped = res
+		}
+		out.Suites[i].Cases = append(out.Suites[i].Cases, c)
+	}
+	out.recount()
+	return out
+}
+
+// ReadAny reads a run's report: report.json (by its content) or a JUnit file.
+func ReadAny(path string) (Suites, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Suites{}, fmt.Errorf("reports: %w", err)
+	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		r, err := ReadRunReport(path)
+		if err != nil {
+			return Suites{}, err
+		}
+		return r.ToSuites(), nil
+	}
+	return ReadFile(path)
 }
