@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +34,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	covered := map[string][]string{} // behaviour ID → spec texts
+	sdkRows := map[string][]string{} // SDK row ID → the clients whose specs check it
 	var unknown []string             // behaviour-shaped labels the catalogue does not know
 	for _, b := range bins {
 		specs, err := dryRunSpecs(b)
@@ -44,6 +46,8 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					covered[l] = append(covered[l], b.name+": "+s.FullText())
+				} else if sdkRowShaped.MatchString(l) {
+					sdkRows[l] = append(sdkRows[l], sdkClient(s.Labels()))
 				} else if behaviourShaped.MatchString(l) {
 					unknown = append(unknown, fmt.Sprintf("%s (%s: %s)", l, b.name, s.FullText()))
 				}
@@ -75,6 +79,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		_ = tw.Flush()
 		fmt.Fprintf(stdout, "\n%d behaviours, %d covered by at least one spec, %d uncovered\n", len(rows), len(rows)-uncovered, uncovered)
+		printSDKRows(stdout, sdkRows)
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(stderr, "rebootconf list: %d spec labels name no catalogue behaviour (a typo counts nothing):\n  %s\n", len(unknown), strings.Join(unknown, "\n  "))
@@ -84,6 +89,34 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitPass
+}
+
+// sdkRowShaped matches the ID of a row the SDK clients suite checks through each client.
+var sdkRowShaped = regexp.MustCompile(`^SDK-[A-Z]+-[0-9]+$`)
+
+// sdkClient is the client a spec's "sdk:<client>" label names, or "".
+func sdkClient(labels []string) string {
+	for _, l := range labels {
+		if c, ok := strings.CutPrefix(l, "sdk:"); ok {
+			return c
+		}
+	}
+	return ""
+}
+
+// printSDKRows lists the SDK rows with the clients that check each (docs/labels.md).
+func printSDKRows(w io.Writer, rows map[string][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nSDK rows (how each SDK client surfaces the contract; see docs/labels.md):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSPECS\tCLIENTS")
+	for _, id := range slices.Sorted(maps.Keys(rows)) {
+		clients := slices.Compact(slices.Sorted(slices.Values(rows[id])))
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", id, len(rows[id]), strings.Join(clients, " "))
+	}
+	_ = tw.Flush()
 }
 
 // behaviourShaped matches a label that means to name a catalogue behaviour.
