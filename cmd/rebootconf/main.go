@@ -38,6 +38,10 @@ var commandOrder = []string{"run", "list", "diff", "replay", "serve", "sweep", "
 
 // commandHelp is more text for a command's -h, after its summary.
 var commandHelp = map[string]string{
+	"run": `Preflights the target, prints the plan, runs the suites with live progress and writes
+junit.xml, report.json and report.html to --output-dir, with a reproduce command per failure.
+Exit status: 0 every spec passed, 1 a failure, 2 usage or configuration (including a
+selection that runs no spec), 3 interrupted (the reports hold what finished).`,
 	"replay": `Checks every step of the sequence against the model. With a control API the sequence's
 world is created first and deleted again when the replay ends, however it ends.
 Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage, infrastructure trouble
