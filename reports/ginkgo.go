@@ -186,20 +186,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		tc.Error = &Result{Type: st.String(), Message: c.text(reason(msg)), Text: c.long(failureText(spec), max)}
 	}
 
-	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}
-	if spec.LeafNodeType == types.NodeTypeIt && text != "" {
-		meta = append(meta, kv{metaSpec, text}) // what -ginkgo.focus matches, for reproduce lines
-	}
-	if area != "" {
-		meta = append(meta, kv{metaArea, area})
-	}
-	if len(labels) > 0 {
-		meta = append(meta, kv{metaLabels, strings.Join(labels, ", ")})
-	}
-	meta = append(meta, kv{metaState, spec.State.String()})
-	if spec.NumAttempts > 1 {
-		meta = append(meta, kv{metaAttempts, strconv.Itoa(spec.NumAttempts)})
-	}
+	meta := caseMeta(spec, ids, area, labels, text)
 	var sections []kv
 	for _, e := range spec.ReportEntries {
 		sections = append(sections, kv{"entry: " + e.Name, e.StringRepresentation()})
@@ -218,6 +205,25 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 	}
 	tc.SystemOut = head + c.long(composeSections(sections), rest)
 	return tc
+}
+
+// caseMeta is a testcase's metadata lines: behaviours, spec text, area, labels, state.
+func caseMeta(spec types.SpecReport, ids []string, area string, labels []string, text string) []kv {
+	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}
+	if spec.LeafNodeType == types.NodeTypeIt && text != "" {
+		meta = append(meta, kv{metaSpec, text}) // what -ginkgo.focus matches, for reproduce lines
+	}
+	if area != "" {
+		meta = append(meta, kv{metaArea, area})
+	}
+	if len(labels) > 0 {
+		meta = append(meta, kv{metaLabels, strings.Join(labels, ", ")})
+	}
+	meta = append(meta, kv{metaState, spec.State.String()})
+	if spec.NumAttempts > 1 {
+		meta = append(meta, kv{metaAttempts, strconv.Itoa(spec.NumAttempts)})
+	}
+	return meta
 }
 
 // steps lists By() steps and retries, the spec's own narrative of what it did.

@@ -159,46 +159,7 @@ func (s Summary) Fprint(w io.Writer) error {
 		fmt.Fprintf(&b, "areas: %s\n", strings.Join(parts, "; "))
 	}
 
-	if len(s.Behaviours) > 0 {
-		// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
-		// are the contract, the SDK rows are how each client surfaces it.
-		var failing, unchecked []string
-		var families []string
-		type tally struct{ seen, passing, failing, untested int }
-		counts := map[string]*tally{}
-		for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
-			fam, _, _ := strings.Cut(id, "-")
-			c := counts[fam]
-			if c == nil {
-				c = &tally{}
-				counts[fam] = c
-				families = append(families, fam)
-			}
-			c.seen++
-			switch t := s.Behaviours[id]; {
-			case t.Bad() > 0:
-				failing = append(failing, id)
-				c.failing++
-			case t.Passed > 0:
-				c.passing++
-			default:
-				c.untested++
-				unchecked = append(unchecked, id)
-			}
-		}
-		var parts []string
-		for _, fam := range families {
-			c := counts[fam]
-			parts = append(parts, fmt.Sprintf("%s-*: %d seen, %d passing, %d failing, %d only skipped", fam, c.seen, c.passing, c.failing, c.untested))
-		}
-		fmt.Fprintf(&b, "behaviours: %s\n", strings.Join(parts, "; "))
-		if len(failing) > 0 {
-			fmt.Fprintf(&b, "failing behaviours: %s\n", strings.Join(failing, ", "))
-		}
-		if len(unchecked) > 0 {
-			fmt.Fprintf(&b, "unchecked behaviours (every spec skipped): %s\n", strings.Join(unchecked, ", "))
-		}
-	}
+	s.fprintBehaviours(&b)
 
 	for _, p := range s.Failures {
 		tag := "FAIL "
@@ -229,6 +190,51 @@ func (s Summary) Fprint(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fprintBehaviours writes the behaviour tallies by family and the failing and unchecked IDs.
+func (s Summary) fprintBehaviours(b *strings.Builder) {
+	if len(s.Behaviours) == 0 {
+		return
+	}
+	// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
+	// are the contract, the SDK rows are how each client surfaces it.
+	var failing, unchecked []string
+	var families []string
+	type tally struct{ seen, passing, failing, untested int }
+	counts := map[string]*tally{}
+	for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
+		fam, _, _ := strings.Cut(id, "-")
+		c := counts[fam]
+		if c == nil {
+			c = &tally{}
+			counts[fam] = c
+			families = append(families, fam)
+		}
+		c.seen++
+		switch t := s.Behaviours[id]; {
+		case t.Bad() > 0:
+			failing = append(failing, id)
+			c.failing++
+		case t.Passed > 0:
+			c.passing++
+		default:
+			c.untested++
+			unchecked = append(unchecked, id)
+		}
+	}
+	var parts []string
+	for _, fam := range families {
+		c := counts[fam]
+		parts = append(parts, fmt.Sprintf("%s-*: %d seen, %d passing, %d failing, %d only skipped", fam, c.seen, c.passing, c.failing, c.untested))
+	}
+	fmt.Fprintf(b, "behaviours: %s\n", strings.Join(parts, "; "))
+	if len(failing) > 0 {
+		fmt.Fprintf(b, "failing behaviours: %s\n", strings.Join(failing, ", "))
+	}
+	if len(unchecked) > 0 {
+		fmt.Fprintf(b, "unchecked behaviours (every spec skipped): %s\n", strings.Join(unchecked, ", "))
+	}
 }
 
 func tallyShort(t Tally) string {
