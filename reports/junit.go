@@ -150,6 +150,18 @@ func (c Case) Status() string {
 	return "passed"
 }
 
+// TypeInterrupted is the result type of a spec an interrupt stopped (Ginkgo's state name).
+const TypeInterrupted = "interrupted"
+
+// Verdict is Status, except that a case stopped by an interrupt is "interrupted": it never
+// finished, so it shows neither a pass nor a failure of the target.
+func (c Case) Verdict() string {
+	if c.Error != nil && c.Error.Type == TypeInterrupted {
+		return TypeInterrupted
+	}
+	return c.Status()
+}
+
 // Behaviours returns the behaviour IDs recorded for the case: the
 // "behaviours:" metadata line, else IDs among the bracketed label suffix of the
 // name (Ginkgo's native JUnit writes "text [label, label]").
@@ -166,6 +178,67 @@ func (c Case) Behaviours() []string {
 	return ids
 }
 
+// SpecText is the spec's full text (containers and leaf), what a Ginkgo focus matches, or
+// "" when the report does not record it (then the name without its label suffix).
+func (c Case) SpecText() string {
+	if v, ok := metaValue(c.SystemOut, metaSpec); ok {
+		return v
+	}
+	name := c.Name
+	for strings.HasSuffix(name, "]") {
+		i := strings.LastIndex(name, " [")
+		if i < 0 {
+			break
+		}
+		name = name[:i]
+	}
+	if strings.HasPrefix(name, "[") {
+		return "" // a setup node ([BeforeSuite], [SuiteFailure] ...): no spec to focus
+	}
+	return name
+}
+
+// Labels returns the spec's labels recorded in the metadata.
+func (c Case) Labels() []string {
+	v, _ := metaValue(c.SystemOut, metaLabels)
+	return splitList(v)
+}
+
+// Client is the client a case checked through: its "sdk:<client>" label, else "" (the
+// suite's own clients).
+func (c Case) Client() string {
+	for _, l := range c.Labels() {
+		if v, ok := strings.CutPrefix(l, "sdk:"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// Property returns the suite property name, or "".
+func (s Suite) Property(name string) string {
+	for _, p := range s.Properties {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Section returns the body of the system-out section titled title ("--- title ---"), or "".
+func (c Case) Section(title string) string {
+	head := "\n--- " + title + " ---\n"
+	i := strings.Index(c.SystemOut, head)
+	if i < 0 {
+		return ""
+	}
+	body := c.SystemOut[i+len(head):]
+	if j := strings.Index(body, "\n--- "); j >= 0 {
+		body = body[:j]
+	}
+	return strings.TrimRight(body, "\n")
+}
+
 // Area returns the spec's area (label "area:x"), or "".
 func (c Case) Area() string {
 	if v, ok := metaValue(c.SystemOut, metaArea); ok {
@@ -179,6 +252,7 @@ const (
 	metaArea        = "area"
 	metaLabels      = "labels"
 	metaState       = "state"
+	metaSpec        = "spec"
 	metaAttempts    = "attempts"
 	areaLabelPrefix = "area:"
 )

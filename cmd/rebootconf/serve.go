@@ -43,12 +43,11 @@ type serveConfig struct {
 }
 
 // parseServe turns flags into an emulator config; every error is a usage error (exit 2).
-func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string, bool)) (serveConfig, error) {
+func parseServe(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (serveConfig, error) {
 	var c serveConfig
 	var profile, akid, secretEnv string
 	var mutants, variants repeated
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", "[flags]")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.worldPath, "world", "", "world file (JSON, see docs/world-file.md)")
 	fs.StringVar(&profile, "emulator-profile", "", "transition profile: fast, realistic or immediate (default: the world's, else fast); the same flag as run's")
@@ -66,11 +65,8 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	fs.BoolVar(&c.verbose, "verbose", false, "log every ECS call to stderr")
 	fs.BoolVar(&c.noControl, "no-control", false, "serve the ECS API only, without the control API (like an emulator that does not implement it)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 5*time.Second, "how long to wait for in-flight requests on SIGINT/SIGTERM")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if c.listMuts || c.listVars {
 		return c, nil
@@ -136,9 +132,9 @@ func checkLoopback(addr string, allowed bool) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
-	c, err := parseServe(args, stderr, lookupEnv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	c, err := parseServe(args, stdout, stderr, lookupEnv)
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+		return parseFailure(err) // parseCommandLine has printed the help or the one-line error
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)

@@ -106,7 +106,7 @@ func TestServeUsageErrors(t *testing.T) {
 	}{
 		"unknown flag":      {[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		"secret as flag":    {[]string{"--access-key-secret", "x"}, "not defined"},
-		"stray argument":    {[]string{"extra"}, "unexpected arguments"},
+		"stray argument":    {[]string{"extra"}, "unexpected argument"},
 		"bad profile":       {[]string{"--profile", "warp"}, `unknown transition profile "warp"`},
 		"bad world":         {[]string{"--world", bad}, `unknown status "Sleeping"`},
 		"missing world":     {[]string{"--world", filepath.Join(dir, "nope.json")}, "nope.json"},

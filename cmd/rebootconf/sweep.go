@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,21 +15,20 @@ import (
 // sweepCmd deletes instances that earlier runs created and left behind, found by the run tag.
 func sweepCmd(args []string, stdout, stderr io.Writer) int {
 	var o target.Options
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sweep", "--endpoint URL|--region R [flags]")
 	targetFlags(fs, &o, "ECS-compatible endpoint URL (this or --region is required)")
 	runID := fs.String("run-id", "", "delete only instances of this run (default: every run's)")
 	list := fs.Bool("list", false, "only list what would be deleted")
 	olderThan := fs.Duration("older-than", 0, "delete only instances created longer ago than this, e.g. 6h (spares runs still in progress)")
-	if err := fs.Parse(args); err != nil {
-		return parseFailure(err) // the flag package has printed the problem and the usage
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
+		return parseFailure(err) // the help, or the problem on one line, is printed
 	}
 	if o.Endpoint == "" && o.Region == "" {
 		fmt.Fprintln(stderr, "rebootconf sweep: name the target with --endpoint URL or --region R")
 		return exitConfig
 	}
-	if *olderThan < 0 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "rebootconf sweep: --older-than must not be negative, and sweep takes no arguments")
+	if *olderThan < 0 {
+		fmt.Fprintln(stderr, "rebootconf sweep: --older-than must not be negative")
 		return exitConfig
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

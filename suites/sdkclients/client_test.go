@@ -125,8 +125,12 @@ func use(name string) sdkClient {
 // do sends c and turns a safety-guard refusal into a skip: the harness chose not to send.
 func do(ctx context.Context, cl sdkClient, c call) result {
 	GinkgoHelper()
+	_ = wire.take() // what the rig sent before this call (provisioning) is not its transcript
 	r := cl.Do(ctx, c)
 	r.Client, r.Action = cl.Name(), c.Action
+	if ex := wire.take(); ex != "" {
+		AddReportEntry(r.Client+" "+r.Action+": HTTP exchanges", ex, ReportEntryVisibilityFailureOrVerbose)
+	}
 	if msg := refusal(r); msg != "" {
 		Skip(protocol.Redact(msg))
 	}

@@ -38,6 +38,8 @@ var _ = SynchronizedBeforeSuite(bootstrap.RunID, func(ctx SpecContext, runID []b
 	Expect(err).NotTo(HaveOccurred(), "open the target named by the REBOOTCONF_* environment")
 	DeferCleanup(rg.Close)
 	AddReportEntry("target", rg.T.Describe())
+	// Before any client is built: each takes this transport (the legacy SDK wraps the guard).
+	rg.T.HTTPClient().Transport = recording(rg.T.HTTPClient().Transport)
 
 	fw, err := startForwarder(rg.T)
 	Expect(err).NotTo(HaveOccurred())
