@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,5 +144,23 @@ func TestServeListMutantsAndDispatch(t *testing.T) {
 	}
 	if got := dispatch(nil, &stdout, &stderr); got != 2 {
 		t.Fatalf("no command: %d", got)
+	}
+}
+
+// An address already in use is a mistake on the command line: exit 2 with one line, with and
+// without the control API.
+func TestServePortInUseIsAUsageError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	none := func(string) (string, bool) { return "", false }
+	for _, extra := range [][]string{nil, {"--no-control"}} {
+		var stdout, stderr bytes.Buffer
+		code := serve(t.Context(), append([]string{"--addr", ln.Addr().String()}, extra...), &stdout, &stderr, none)
+		if code != exitConfig || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "address already in use") || stdout.Len() != 0 {
+			t.Errorf("serve %v on a port in use: exit %d, stderr %q; want exit 2 and one line", extra, code, stderr.String())
+		}
 	}
 }
