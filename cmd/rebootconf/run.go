@@ -164,6 +164,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer os.RemoveAll(workDir)
 	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
 	cfg.opts.RebootLedger = filepath.Join(workDir, "reboots.ledger")
+	// ...and one record of what they created: the leak check deletes only that (leakcheck.go).
+	cfg.opts.CreatedLedger = filepath.Join(workDir, "created.ledger")
 	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
 	_ = os.MkdirAll(logDir, 0o755)
 
@@ -223,7 +225,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	for _, msg := range runErrs {
 		merged = reports.Merge(merged, harnessError("harness", msg))
 	}
-	if leaks := pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
+	clean := pf.leakCheck(context.WithoutCancel(ctx), cfg.opts.CreatedLedger, cfg.opts)
+	if leaks := clean.problem(); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
 	total = total.Add(pf.target.Stats()) // preflight and leak check calls count too
@@ -236,11 +239,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	_ = sum.Fprint(stdout)
 	fmt.Fprintln(stdout, statsLine(total))
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
+	clean.print(stdout)
 	if ctx.Err() != nil {
-		fmt.Fprintln(stdout, "interrupted: the report holds what ran; created instances were released")
+		fmt.Fprintln(stdout, "interrupted: the report holds what ran; "+protocol.Redact(clean.sentence()))
 		return exitFail
 	}
-	if !sum.OK() || len(runErrs) > 0 {
+	if !sum.OK() || len(runErrs) > 0 || !clean.clean() {
 		return exitFail
 	}
 	return exitPass
