@@ -22,7 +22,8 @@ type cleanup struct {
 	left     []string          // not confirmed deleted
 	why      map[string]string // left id → reason
 	foreign  []string          // tagged with the run id, not created by the run: untouched
-	problems []string          // what the check could not read
+	problems []string          // what the check could not read: the record of created instances
+	notes    []string          // what it could not tell: which tagged instances are foreign
 	sweep    string            // the sweep command for this run (notDeleted narrows it)
 }
 
@@ -43,20 +44,20 @@ func (p *preflightResult) leakCheck(ctx context.Context, ledger string, o target
 	exist, err := tg.Exists(ctx, created)
 	if err != nil {
 		for _, id := range created {
-			c.leave(id, "could not check it is gone: "+err.Error())
+			c.leave(id, "could not check it is gone: "+transportCause(err).Error())
 		}
 	}
 	for _, id := range exist {
 		tg.Guard.Own(id) // recorded: this run created it
 		if err := tg.Release(ctx, id); err != nil {
-			c.leave(id, err.Error())
+			c.leave(id, transportCause(err).Error())
 			continue
 		}
 		c.deleted = append(c.deleted, id)
 	}
 	tagged, err := taggedInstances(ctx, tg, tg.RunID)
 	if err != nil {
-		c.problems = append(c.problems, fmt.Sprintf("instances tagged %s=%s could not be listed: %v", target.RunTagKey, tg.RunID, err))
+		c.notes = append(c.notes, fmt.Sprintf("instances tagged %s=%s could not be listed (%v), so instances this run did not create are not named", target.RunTagKey, tg.RunID, transportCause(err)))
 	}
 	for _, ti := range tagged {
 		if !slices.Contains(created, ti.ID) {
@@ -130,6 +131,9 @@ func (c cleanup) print(w io.Writer) {
 		return
 	}
 	fmt.Fprintln(w, "cleanup: "+protocol.Redact(c.sentence()))
+	for _, n := range c.notes {
+		fmt.Fprintln(w, "cleanup: "+protocol.Redact(n))
+	}
 	if len(c.foreign) > 0 {
 		fmt.Fprintf(w, "cleanup: %d instance(s) tagged %s with this run's id were not created by this run and were left alone: %s\n",
 			len(c.foreign), target.RunTagKey, strings.Join(c.foreign, ","))
