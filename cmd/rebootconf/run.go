@@ -70,7 +70,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
-	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
+	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: the default, unlimited for emulators and 5 on the real cloud)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
 	suites := fs.String("suites", defaultSuites, "comma-separated suites to run")
@@ -89,8 +89,8 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
-		return c, errors.New("--fuzz-checks, --fuzz-steps, --fuzz-duration and --fuzz-reboots must not be negative")
+	if err := checkRunNumbers(c); err != nil { // flagcheck.go
+		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
@@ -99,9 +99,6 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
-	}
-	if c.timeout <= 0 || c.preflight <= 0 {
-		return c, errors.New("--timeout and --preflight-timeout must be positive")
 	}
 	if c.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {

@@ -72,6 +72,9 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	if c.listMuts {
 		return c, nil
 	}
+	if err := checkServeNumbers(c); err != nil { // flagcheck.go
+		return c, err
+	}
 	if err := checkLoopback(c.addr, c.remoteOK); err != nil {
 		return c, err
 	}

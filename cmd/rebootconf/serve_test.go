@@ -117,8 +117,12 @@ func TestServeUsageErrors(t *testing.T) {
 		"id without env":    {[]string{"--access-key-id", "me"}, "needs --access-key-secret-env"},
 		"env without id":    {[]string{"--access-key-secret-env", "X"}, "needs --access-key-id"},
 		"env unset":         {[]string{"--access-key-id", "me", "--access-key-secret-env", "UNSET_VAR"}, "UNSET_VAR"},
-		"negative max":      {[]string{"--max-instances", "-1"}, "MaxInstances"},
-		"negative throttle": {[]string{"--throttle", "-1"}, "Throttle"},
+		"negative max":      {[]string{"--max-instances", "-1"}, "--max-instances -1"},
+		"negative throttle": {[]string{"--throttle", "-1"}, "--throttle -1"},
+		"NaN throttle":      {[]string{"--throttle", "NaN"}, "--throttle NaN"},
+		"infinite throttle": {[]string{"--throttle", "Inf"}, "--throttle +Inf"},
+		"negative shutdown": {[]string{"--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s"},
+		"zero shutdown":     {[]string{"--shutdown-timeout", "0s"}, "--shutdown-timeout 0s"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
