@@ -2,7 +2,10 @@ package main
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rebootconf/rebootconf/fixtures/target"
@@ -46,5 +49,50 @@ func TestFlagsAndEnvShareRules(t *testing.T) {
 				t.Errorf("%s %s: flag %v, %s %v: the CLI and the suites disagree", flag, v, ferr, env, eerr)
 			}
 		}
+	}
+}
+
+// The report path is checked before anything runs: a device, a FIFO, a directory or a
+// symbolic link is refused with one line (exit 2) and left as it was; a stale report from an
+// earlier run does not survive a run that stops at exit 2.
+func TestJUnitReportPathCheckedBeforeAnything(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	regular := filepath.Join(dir, "old.xml")
+	if err := os.WriteFile(regular, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.xml")
+	if err := os.Symlink(regular, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/null", fifo, link, dir} {
+		before, _ := os.Lstat(path)
+		var stderr strings.Builder
+		code := dispatch([]string{"run", "--junit-report", path}, io.Discard, &stderr)
+		line := strings.TrimSpace(stderr.String())
+		if code != exitConfig || !strings.HasPrefix(line, "rebootconf run: --junit-report: ") || !strings.Contains(line, "not a regular file") || strings.Contains(line, "\n") {
+			t.Errorf("--junit-report %s: exit %d, stderr %q; want exit 2 and one line refusing it", path, code, line)
+		}
+		if after, _ := os.Lstat(path); after == nil || after.Mode() != before.Mode() {
+			t.Errorf("%s was replaced", path)
+		}
+	}
+	stale := filepath.Join(dir, "reports", "junit.xml")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("<testsuites/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	if code := dispatch([]string{"run", "--junit-report", stale, "--suites-dir", filepath.Join(dir, "none")}, io.Discard, &stderr); code != exitConfig {
+		t.Fatalf("run without suite binaries: exit %d, want 2: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("the stale report from an earlier run is still at %s after an exit-2 run", stale)
 	}
 }

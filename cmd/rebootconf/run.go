@@ -126,7 +126,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return parseFailure(err)
 	}
 	if !cfg.planOnly {
-		if err := checkWritable(cfg.junit); err != nil {
+		if err := prepareReport(cfg.junit); err != nil { // junitpath.go
 			fmt.Fprintf(stderr, "rebootconf run: --junit-report: %v\n", err)
 			return exitConfig
 		}
@@ -398,21 +398,3 @@ func suiteArgs(cfg runConfig, b suiteBinary) []string {
 }
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// checkWritable makes sure the report can be written before any suite runs: a run whose
-// report cannot be saved has wasted its reboots.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".rebootconf-write-check-")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
