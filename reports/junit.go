@@ -385,8 +385,12 @@ func Marshal(s Suites) ([]byte, error) {
 }
 
 // WriteFile writes s to path atomically (temp file in the same directory, then
-// rename), creating parent directories.
+// rename), creating parent directories. It writes only to a new path or over a regular
+// file (CheckReportPath), checked again just before the rename.
 func WriteFile(path string, s Suites) (err error) {
+	if err := CheckReportPath(path); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
 	data, err := Marshal(s)
 	if err != nil {
 		return err
@@ -413,6 +417,9 @@ func WriteFile(path string, s Suites) (err error) {
 	}
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("reports: close %s: %w", path, err)
+	}
+	if err = CheckReportPath(path); err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("reports: rename into %s: %w", path, err)

@@ -122,35 +122,6 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// leakCheck deletes instances still tagged with this run and reports them: every instance a
-// run creates must be gone when it ends, whatever happened.
-func (p *preflightResult) leakCheck(ctx context.Context) string {
-	tg := p.target
-	if tg.Kind == target.KindEmbedded {
-		return ""
-	}
-	found, err := taggedInstances(ctx, tg, tg.RunID)
-	if err != nil {
-		return "leak check could not list instances: " + err.Error()
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	var ids, failed []string
-	for _, ti := range found {
-		ids = append(ids, ti.ID)
-		tg.Adopt(ti.ID, ti.Run)
-		if err := tg.Release(ctx, ti.ID); err != nil {
-			failed = append(failed, err.Error())
-		}
-	}
-	msg := fmt.Sprintf("%d instance(s) tagged %s=%s outlived their specs: %s (deleted now)", len(ids), target.RunTagKey, tg.RunID, strings.Join(ids, ","))
-	if len(failed) > 0 {
-		msg += "; deletion failed: " + strings.Join(failed, "; ") + " — run `rebootconf sweep`"
-	}
-	return msg
-}
-
 // taggedInstance is an instance some run created, found by its rebootconf-run tag.
 type taggedInstance struct {
 	ID, Run string

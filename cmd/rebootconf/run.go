@@ -83,7 +83,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
-	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
+	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: the default, unlimited for emulators and 5 on the real cloud)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.outputDir, "output-dir", DefaultOutputDir, "directory for everything the run writes: junit.xml, report.json, report.html, logs/, replay/, testdata/rapid/")
 	fs.StringVar(&c.junit, "junit-report", "", "path of the merged JUnit report (default <output-dir>/junit.xml)")
@@ -108,16 +108,13 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	if err := c.resolveOutputs(fs); err != nil {
 		return c, err
 	}
-	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
-		return c, errors.New("--fuzz-checks, --fuzz-steps, --fuzz-duration and --fuzz-reboots must not be negative")
+	if err := checkRunNumbers(c); err != nil { // flagcheck.go
+		return c, err
 	}
 	c.opts.Mutants = mutants
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
-	}
-	if c.timeout <= 0 || c.preflight <= 0 {
-		return c, errors.New("--timeout and --preflight-timeout must be positive")
 	}
 	if c.progressEvery < 0 {
 		return c, errors.New("--progress-interval must not be negative")
@@ -169,8 +166,9 @@ type runSetup struct {
 	pf      *preflightResult
 	bins    []suiteBinary
 	plan    runPlan
-	workDir string // per-run scratch: suite JUnit files, stats, the reboot ledger
+	workDir string // per-run scratch: suite JUnit files, stats, the reboot and created ledgers
 	logDir  string
+	clean   cleanup // what the leak check found and did, once the suites are done
 }
 
 func (rs *runSetup) close() {
@@ -189,11 +187,13 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 		return nil, exitConfig
 	}
 	if !cfg.planOnly {
-		if err := checkWritable(cfg.junit); err != nil {
+		if err := prepareReport(cfg.junit); err != nil { // junitpath.go
 			return fail("--junit-report: %v", err)
 		}
-		if err := checkWritable(filepath.Join(cfg.outputDir, jsonFile)); err != nil {
-			return fail("--output-dir: %v", err)
+		for _, f := range []string{jsonFile, htmlFile} {
+			if err := prepareReport(filepath.Join(cfg.outputDir, f)); err != nil {
+				return fail("--output-dir: %v", err)
+			}
 		}
 	}
 	bins, err := locateSuites(cfg)
@@ -223,6 +223,11 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	}
 	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
 	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
+	// ...and one record of what they created: the leak check deletes only that (leakcheck.go).
+	rs.cfg.opts.CreatedLedger = filepath.Join(rs.workDir, "created.ledger")
+	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
+	// an earlier one found a reboot takes (target.Learnt).
+	rs.cfg.opts.LearntDir = rs.workDir
 	rs.logDir = filepath.Join(cfg.outputDir, "logs")
 	_ = os.MkdirAll(rs.logDir, 0o755)
 	return rs, exitPass
@@ -320,11 +325,13 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 	fmt.Fprintln(stdout, statsLine(total))
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,
 		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
+	rs.clean.print(stdout)
 	switch {
 	case interrupted:
-		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed")
+		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed; "+
+			protocol.Redact(rs.clean.sentence()))
 		return exitInterrupted
-	case !sum.OK() || len(runErrs) > 0 || rerr != nil:
+	case !sum.OK() || len(runErrs) > 0 || rerr != nil || !rs.clean.clean():
 		return exitFail
 	case merged.Tests == 0:
 		fmt.Fprintln(stderr, "rebootconf run: no spec ran (check --suites and --label-filter)")
@@ -361,8 +368,9 @@ func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupte
 		}
 		merged = reports.Merge(merged, harnessError(reports.TypeInterrupted, msg))
 	}
-	if leaks := rs.pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
-		runErrs = append(runErrs, leaks)
+	// Only what this run created is deleted (leakcheck.go); the verdict says what is left.
+	rs.clean = rs.pf.leakCheck(context.WithoutCancel(ctx), rs.cfg.opts.CreatedLedger, rs.cfg.opts)
+	if leaks := rs.clean.problem(); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
 	total = total.Add(rs.pf.target.Stats()) // preflight and leak check calls count too
@@ -442,21 +450,3 @@ func splitList(s string) []string {
 }
 
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// checkWritable makes sure the report can be written before any suite runs: a run whose
-// report cannot be saved has wasted its reboots.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".rebootconf-write-check-")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}

@@ -71,6 +71,9 @@ func parseServe(args []string, stdout, stderr io.Writer, lookupEnv func(string) 
 	if c.listMuts || c.listVars {
 		return c, nil
 	}
+	if err := checkServeNumbers(c); err != nil { // flagcheck.go
+		return c, err
+	}
 	if err := checkLoopback(c.addr, c.remoteOK); err != nil {
 		return c, err
 	}
@@ -167,15 +170,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if c.noControl {
 		s, err := serveWithoutControl(c.addr, em)
 		if err != nil {
-			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
-			return 1
+			return listenFailed(stderr, err)
 		}
 		srv, url = s, s.URL
 	} else {
 		s, err := emulator.Serve(c.addr, em)
 		if err != nil {
-			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
-			return 1
+			return listenFailed(stderr, err)
 		}
 		srv, url = s, s.URL
 	}
@@ -189,4 +190,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return 1
 	}
 	return 0
+}
+
+// listenFailed reports an address serve cannot listen on (in use, not ours): the command
+// line names it, so it is a usage error (exit 2), in one line.
+func listenFailed(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "rebootconf serve: --addr: %v\n", err)
+	return exitConfig
 }
