@@ -13,17 +13,48 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/fixtures/testee"
 )
 
-// Client names; each is also the suffix of the spec's "sdk:" label.
+// Client names; each is also the suffix of the spec's "sdk:" label. The in-process clients
+// run the Go SDKs on the guard as their transport; every other client is a testee (a program
+// speaking docs/client-protocol.md) whose calls reach the guard through the forwarder.
 const (
-	clientLegacy  = "legacy"   // github.com/aliyun/alibaba-cloud-sdk-go/services/ecs
-	clientTeaACS3 = "tea-acs3" // github.com/alibabacloud-go/ecs-20140526/v7, default ACS3-HMAC-SHA256
-	clientTeaV2   = "tea-v2"   // the same SDK with SignatureAlgorithm "v2" (HMAC-SHA1)
-	clientPopCore = "popcore"  // npm @alicloud/pop-core 1.8.0 through node/popcore.js
+	clientLegacy  = "legacy"   // github.com/aliyun/alibaba-cloud-sdk-go/services/ecs, in process
+	clientTeaACS3 = "tea-acs3" // github.com/alibabacloud-go/ecs-20140526/v7, default ACS3-HMAC-SHA256, in process
+	clientTeaV2   = "tea-v2"   // the same SDK with SignatureAlgorithm "v2" (HMAC-SHA1), in process
+	clientPopCore = "popcore"  // npm @alicloud/pop-core 1.8.0, the Node testee (node/testee.js --sdk popcore)
 )
 
-var clientNames = []string{clientLegacy, clientTeaACS3, clientTeaV2, clientPopCore}
+var inProcessNames = []string{clientLegacy, clientTeaACS3, clientTeaV2}
+
+// builtinTesteeNames are our own testees' clients (testees_test.go builtinPrograms).
+var builtinTesteeNames = []string{"go-legacy", "go-tea-acs3", "go-tea-v1", clientPopCore, "tea-ts-acs3", "tea-ts-v1"}
+
+// externals are the --client testees, started once at tree construction for their names.
+var externals, externalsErr = externalPrograms()
+
+// signsACS3 reports whether the named client signs with ACS3-HMAC-SHA256 (the others sign v1).
+func signsACS3(name string) bool {
+	if name == clientTeaACS3 || name == "go-tea-acs3" || name == "tea-ts-acs3" {
+		return true
+	}
+	for _, p := range externals {
+		if i := slices.Index(p.names, name); i >= 0 {
+			return p.sigs[i] == testee.SigACS3
+		}
+	}
+	return false
+}
+
+// testeeNames is every testee client, built-in first.
+func testeeNames() []string {
+	names := slices.Clone(builtinTesteeNames)
+	for _, p := range externals {
+		names = append(names, p.names...)
+	}
+	return names
+}
 
 // call is one ECS operation in SDK-neutral terms; each client maps it onto its own request
 // type. Zero values are not sent.
@@ -134,8 +165,8 @@ func do(ctx context.Context, cl sdkClient, c call) result {
 	return r
 }
 
-// guardRefusedCode is what the pop-core forwarder answers when the guard refuses a call.
-const guardRefusedCode = "Rebootconf.GuardRefused"
+// guardRefusedCode is what the forwarder answers when the guard refuses a testee's call.
+const guardRefusedCode = testee.GuardRefusedCode
 
 func refusal(r result) string {
 	var refused *target.RefusedError

@@ -169,7 +169,7 @@ func rebootMissingID(ctx SpecContext, c sdkClient) {
 func gwWrongSecret(ctx SpecContext, c sdkClient) {
 	creds := protocol.Credentials{AccessKeyID: rg.T.Credentials.AccessKeyID, AccessKeySecret: "rebootconf-wrong-" + randomHex()}
 	row := contract.ErrSignatureV1
-	if c.Name() == clientTeaACS3 {
+	if signsACS3(c.Name()) {
 		row = contract.ErrSignatureACS3
 	}
 	expectError(badCredsDryRun(ctx, c, creds), row)
