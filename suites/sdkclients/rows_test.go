@@ -25,7 +25,7 @@ type row struct {
 	// InProcess also runs the row through the in-process Go clients: it checks what only they
 	// can show (the guard as their own transport). Every row runs through every testee.
 	InProcess bool
-	Run              func(ctx SpecContext, c sdkClient)
+	Run       func(ctx SpecContext, c sdkClient)
 }
 
 var (
