@@ -13,6 +13,7 @@ all: build
 
 build: suites
 	$(GO) build -o $(BIN)/rebootconf ./cmd/rebootconf
+	$(GO) build -o $(BIN)/rebootconf-testee ./cmd/rebootconf-testee
 
 # Suite binaries are prebuilt so `rebootconf run` needs no Go toolchain at run time.
 suites:

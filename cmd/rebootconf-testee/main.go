@@ -33,6 +33,7 @@ var operations = []string{"RebootInstance", "StartInstance", "StopInstance", "Ru
 func main() {
 	fs := flag.NewFlagSet("rebootconf-testee", flag.ContinueOnError)
 	which := fs.String("sdk", "", "the Go SDK to drive: legacy (alibaba-cloud-sdk-go) or tea (ecs-20140526/v7)")
+	name := fs.String("name", "", "client name in the hello (default go-legacy or go-tea): two runs of one SDK need two names")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -46,10 +47,24 @@ func main() {
 		fmt.Fprintf(os.Stderr, "rebootconf-testee: --sdk %q: want legacy or tea\n", *which)
 		os.Exit(2)
 	}
-	if err := serve(os.Stdin, os.Stdout, s); err != nil {
+	if err := serve(os.Stdin, os.Stdout, named{s, *name}); err != nil {
 		fmt.Fprintln(os.Stderr, "rebootconf-testee:", protocol.Redact(err.Error()))
 		os.Exit(1)
 	}
+}
+
+// named renames an SDK's client in its hello.
+type named struct {
+	sdk
+	name string
+}
+
+func (n named) hello() testee.Hello {
+	h := n.sdk.hello()
+	if n.name != "" {
+		h.Client = n.name
+	}
+	return h
 }
 
 // serve prints the hello, then answers one result line per command line until stdin ends.

@@ -14,8 +14,9 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	strict := fs.Bool("strict", false, "also fail when a behaviour that passed is no longer checked (skipped or absent)")
+	known := knownFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: rebootconf diff [--strict] BASELINE.xml NEW.xml")
+		fmt.Fprintln(stderr, "usage: rebootconf diff [--strict] [--known-failing FILE] [--known-flaky FILE] BASELINE.xml NEW.xml")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -25,6 +26,11 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitConfig
 	}
+	entries, err := known()
+	if err != nil {
+		fmt.Fprintf(stderr, "rebootconf diff: %v\n", err)
+		return exitConfig
+	}
 	var runs [2]reports.Suites
 	for i, path := range fs.Args() {
 		s, err := reports.ReadFile(path)
@@ -32,7 +38,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rebootconf diff: %v\n", err)
 			return exitConfig
 		}
-		runs[i] = s
+		runs[i], _ = reports.ApplyKnown(s, entries)
 	}
 	d := reports.Compare(runs[0], runs[1])
 	_ = d.Fprint(stdout)

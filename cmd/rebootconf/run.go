@@ -48,6 +48,7 @@ type runConfig struct {
 	fuzz        fuzzBudget
 	logDir      string
 	preflight   time.Duration
+	ext         runExtras // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -86,6 +87,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
+	ext := addExtraFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -96,6 +98,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
 	}
 	c.opts.Mutants = mutants
+	var err error
+	if c.ext, err = ext.finish(); err != nil {
+		return c, err
+	}
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
@@ -227,6 +233,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
 	total = total.Add(pf.target.Stats()) // preflight and leak check calls count too
+	merged, known := cfg.ext.judge(merged, stderr)
 	if err := reports.WriteFile(cfg.junit, merged); err != nil {
 		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
 		return exitFail
@@ -234,6 +241,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	sum := reports.Summarize(merged)
 	fmt.Fprintln(stdout)
 	_ = sum.Fprint(stdout)
+	_ = known.Fprint(stdout)
 	fmt.Fprintln(stdout, statsLine(total))
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
 	if ctx.Err() != nil {
@@ -273,6 +281,7 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath,
 	opts.StatsDir = statsDir
 	cmd.Env = append(os.Environ(), opts.Env()...)
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
+	cmd.Env = append(cmd.Env, cfg.ext.env()...)
 	if cfg.fuzz.duration > 0 {
 		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
 	}

@@ -53,14 +53,14 @@ func builtinPrograms(goTestee string) []*program {
 // externalPrograms are the --client testees ($REBOOTCONF_CLIENTS). Their names come from
 // their hello, so each is started once here, at tree construction, and stopped again.
 func externalPrograms() ([]*program, error) {
-	argvs, err := testee.ClientsFromEnv(os.Getenv)
+	progs, err := testee.ClientsFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	var out []*program
-	for i, argv := range argvs {
-		p := &program{argv: argv}
-		d, err := testee.Start(context.Background(), testee.Config{Argv: argv})
+	for i, pr := range progs {
+		p := &program{argv: pr.Argv, dir: pr.Dir}
+		d, err := testee.Start(context.Background(), testee.Config{Argv: p.argv, Dir: p.dir})
 		if err != nil {
 			p.err = err
 			p.names, p.sigs = []string{fmt.Sprintf("client-%d", i+1)}, []string{""}
