@@ -46,7 +46,8 @@ func startTestees(ctx context.Context, tg *target.Target, fwURL string, progs []
 		var drv *testee.Driver
 		err := p.err
 		if p.skip == "" && err == nil {
-			drv, err = testee.Start(ctx, testee.Config{Argv: p.argv, Dir: p.dir, Env: env})
+			drv, err = testee.Start(ctx, testee.Config{Argv: p.argv, Dir: p.dir, Env: env,
+				Secrets: []string{tg.Credentials.AccessKeySecret, tg.Credentials.SecurityToken}})
 			if err == nil && p.builtin && !slices.Contains(p.names, drv.Hello().Client) && !strings.HasPrefix(p.names[0], drv.Hello().Client+"-") {
 				err = fmt.Errorf("testee %q says hello as %q, want %v", strings.Join(p.argv, " "), drv.Hello().Client, p.names)
 			}
