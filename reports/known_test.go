@@ -65,7 +65,7 @@ func TestApplyKnownFailing(t *testing.T) {
 	if !Summarize(out).OK() || rep.Count("still failing") != 2 {
 		t.Fatalf("still-failing entries must pass the run: %+v %+v", Summarize(out).Tally, rep)
 	}
-	if c := out.Suites[0].Cases[0]; c.Skipped == nil || c.Skipped.Type != TypeKnownFailing || !strings.Contains(c.Skipped.Message, "want 403") {
+	if c := out.Suites[0].Cases[0]; c.Skipped == nil || c.Skipped.Type != TypeKnownFailing || !strings.Contains(c.Skipped.Text, "want 403") || !strings.Contains(c.Skipped.Text, "transcript") {
 		t.Errorf("rewritten case: %+v", c.Skipped)
 	}
 	out, rep = ApplyKnown(knownRun("passed", "failed"), es)
