@@ -198,10 +198,12 @@ func (c Case) SpecText() string {
 	return name
 }
 
-// Labels returns the spec's labels recorded in the metadata.
+// Labels returns the spec's labels (the "labels:" metadata line, else the name's suffix).
 func (c Case) Labels() []string {
-	v, _ := metaValue(c.SystemOut, metaLabels)
-	return splitList(v)
+	if v, ok := metaValue(c.SystemOut, metaLabels); ok {
+		return splitList(v)
+	}
+	return nameLabels(c.Name)
 }
 
 // Client is the client a case checked through: its "sdk:<client>" label, else "" (the

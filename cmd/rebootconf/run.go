@@ -55,6 +55,7 @@ type runConfig struct {
 	// progressEvery is how often a plain progress line is printed when stdout is not a
 	// terminal (a terminal gets a status line redrawn every second).
 	progressEvery time.Duration
+	ext           runExtras // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -102,6 +103,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
+	ext := addExtraFlags(fs)
 	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
 	}
@@ -112,6 +114,10 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 		return c, err
 	}
 	c.opts.Mutants = mutants
+	var err error
+	if c.ext, err = ext.finish(); err != nil {
+		return c, err
+	}
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
@@ -310,6 +316,7 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start time.Time, stdout, stderr io.Writer) int {
 	interrupted := ctx.Err() != nil
 	merged, total, runErrs := rs.merge(ctx, results, interrupted)
+	merged, known := rs.cfg.ext.judge(merged, stderr) // --known-failing, --known-flaky (clientflags.go)
 	if err := reports.WriteFile(rs.cfg.junit, merged); err != nil {
 		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
 		return exitFail
@@ -321,6 +328,7 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 	sum := reports.Summarize(merged)
 	fmt.Fprintln(stdout)
 	_ = sum.Fprint(stdout)
+	_ = known.Fprint(stdout)
 	printReproduce(stdout, rep)
 	fmt.Fprintln(stdout, statsLine(total))
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,

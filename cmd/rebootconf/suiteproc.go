@@ -38,6 +38,7 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, files suiteFile
 	cmd.Env = append(os.Environ(), opts.Env()...)
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+files.junit, reports.EnvProgress+"="+files.progress,
 		envReplay+"="+filepath.Join(outDir, "replay"))
+	cmd.Env = append(cmd.Env, cfg.ext.env()...) // --client, --deviations (clientflags.go)
 	if cfg.fuzz.duration > 0 {
 		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
 	}

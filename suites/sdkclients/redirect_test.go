@@ -5,11 +5,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/fixtures/testee"
 )
 
 // redirectingTarget answers DescribeInstances with an empty list and redirects every other
@@ -67,7 +69,7 @@ func TestNoSDKClientFollowsRedirects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = tg.Close() })
-	fw, err := startForwarder(tg)
+	fw, err := testee.StartForwarder(tg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,13 @@ func TestNoSDKClientFollowsRedirects(t *testing.T) {
 		}
 		all = append(all, c)
 	}
-	all = append(all, newPopCoreClient(tg, fw.URL))
+	// Every testee (pop-core, Tea TS, the Go testee when built) goes through the forwarder.
+	for _, c := range startTestees(context.Background(), tg, fw.URL, builtinPrograms(os.Getenv(envGoTestee))) {
+		if c.drv != nil {
+			t.Cleanup(func() { _ = c.drv.Close() })
+		}
+		all = append(all, c)
+	}
 	for _, c := range all {
 		if why := c.Skip(); why != "" {
 			t.Logf("%s: skipped: %s", c.Name(), why)

@@ -212,6 +212,7 @@ func (rg *Rig) noteAccount(ctx context.Context, id string) {
 	}
 	rg.accounts[id] = a
 }
+
 // checkBystanders reads each bystander once: a read error fails this poll (g), a change is
 // returned as the violation.
 func checkBystanders(ctx context.Context, rg *Rig, g Gomega, bystanders map[string]string) error {
