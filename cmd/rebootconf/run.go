@@ -74,6 +74,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	targetFlags(fs, &c.opts, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
+	fs.BoolVar(&c.opts.NoPool, "no-pool", false, "create a fresh instance for every spec instead of reusing Running ones from the instance pool (targets without the control API)")
 	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots for the whole run, shared by its suite processes (0: none for emulators, 20 on the real cloud)")
 	fs.StringVar(&c.opts.EmulatorProfile, "emulator-profile", "", "embedded emulator transition profile: fast (default), realistic, immediate")
 	var mutants multiFlag

@@ -21,7 +21,7 @@ import (
 // pooled says whether s is served from the pool: a plain Running instance on a target whose
 // instances cost a RunInstances call.
 func (r *Rig) pooled(s target.InstanceSpec) bool {
-	return r.T.Control == nil && (s.Status == "" || s.Status == contract.StatusRunning) &&
+	return r.T.Control == nil && !r.T.NoPool && (s.Status == "" || s.Status == contract.StatusRunning) &&
 		len(s.LockReasons) == 0 && len(s.Conditions) == 0 && s.InternalErrorMessage == "" && !s.RebootViaStopping
 }
 
