@@ -149,7 +149,7 @@ func TestEndpointPasswordNeverPrinted(t *testing.T) {
 	h := startHostileTarget(t, false)
 	endpoint := strings.Replace(h.URL, "://", "://alice:hunter2pw@", 1)
 	var out, errOut bytes.Buffer
-	code := dispatch([]string{"sweep", "--endpoint", endpoint}, &out, &errOut)
+	code := dispatch([]string{"sweep", "--endpoint", endpoint, "--list"}, &out, &errOut)
 	r := runProc(t, time.Minute, childEnv(t), "run", "--endpoint", endpoint, "--plan-only")
 	for cmd, res := range map[string]cliResult{"sweep": {code: code, stdout: out.String(), stderr: errOut.String()}, "run": r} {
 		all := res.stdout + res.stderr

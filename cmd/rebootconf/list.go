@@ -123,7 +123,9 @@ func printSDKRows(w io.Writer, rows map[string][]string) {
 var behaviourShaped = regexp.MustCompile(`^RI-[A-Z]+-[0-9]+$`)
 
 // dryRunSpecs asks a suite binary for its spec tree without running anything.
-func dryRunSpecs(b suiteBinary) ([]types.SpecReport, error) {
+// dryRunSpecs lists b's specs with a Ginkgo dry run; extraEnv (the --client testees, whose
+// rows exist only once their hello is read) shapes the tree.
+func dryRunSpecs(b suiteBinary, extraEnv ...string) ([]types.SpecReport, error) {
 	dir, err := os.MkdirTemp("", "rebootconf-list-")
 	if err != nil {
 		return nil, err
@@ -135,6 +137,7 @@ func dryRunSpecs(b suiteBinary) ([]types.SpecReport, error) {
 	// A dry run must not need a target: keep it away from any configured endpoint.
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "REBOOTCONF_") })
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+filepath.Join(dir, "junit.xml"))
+	cmd.Env = append(cmd.Env, extraEnv...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		if _, statErr := os.Stat(report); statErr != nil {
 			return nil, fmt.Errorf("dry run failed: %v\n%s", err, clipText(string(out), 2000))

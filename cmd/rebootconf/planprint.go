@@ -79,7 +79,7 @@ type suitePlan struct {
 
 // planSuites dry-runs each suite binary (nothing is sent anywhere) and counts the specs the
 // label filter selects.
-func planSuites(bins []suiteBinary, labelFilter string) []suitePlan {
+func planSuites(bins []suiteBinary, labelFilter string, extraEnv []string) []suitePlan {
 	match := func([]string) bool { return true }
 	if labelFilter != "" {
 		if f, err := types.ParseLabelFilter(labelFilter); err == nil {
@@ -89,7 +89,7 @@ func planSuites(bins []suiteBinary, labelFilter string) []suitePlan {
 	out := make([]suitePlan, 0, len(bins))
 	for _, b := range bins {
 		sp := suitePlan{name: b.name, behaviours: map[string]bool{}}
-		specs, err := dryRunSpecs(b)
+		specs, err := dryRunSpecs(b, extraEnv...)
 		if err != nil {
 			sp.errMsg = err.Error()
 		}
@@ -151,7 +151,7 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 	for _, n := range pf.notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	plans := planSuites(bins, cfg.labelFilter)
+	plans := planSuites(bins, cfg.labelFilter, cfg.ext.env())
 	selected, listed := map[string]bool{}, true
 	rp := runPlan{specs: map[string]int{}}
 	for _, p := range plans {
