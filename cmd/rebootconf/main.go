@@ -21,10 +21,12 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"sweep":  sweepCmd,
 	"replay": replayCmd,
 	"diff":   diffCmd,
+	"record": recordCmd,
 	"version": func(_ []string, stdout, _ io.Writer) int {
 		fmt.Fprintln(stdout, "rebootconf", reports.HarnessVersion, "(ECS RebootInstance, API 2014-05-26)")
 		return 0
 	},
+	"compare": compareCmd,
 }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
