@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -95,7 +96,19 @@ func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.Ha
 // load reads a cassette file or records a live side.
 func (c *compareConfig) load(ctx context.Context, side string, corpus []cassette.Case) (*cassette.Cassette, error) {
 	if !isURL(side) {
-		return cassette.Load(side)
+		cas, err := cassette.Load(side)
+		if err != nil {
+			return nil, err
+		}
+		keep := map[string]bool{}
+		for _, cs := range corpus {
+			keep[cs.ID] = true
+		}
+		if c.ro.cases != "" {
+			// --cases narrows a recorded side as it narrows a live one.
+			cas.Cases = slices.DeleteFunc(cas.Cases, func(cr cassette.CaseRecord) bool { return !keep[cr.ID] })
+		}
+		return cas, nil
 	}
 	o := c.ro.opts
 	o.Endpoint = side
