@@ -127,3 +127,27 @@ func readReport(t *testing.T, path string) cassette.Report {
 	}
 	return rep
 }
+
+// serveVariants are allowed variants `serve` can run as a separate process: compare must
+// find compatibility changes at most. Add `serve --variant NAME` rows here as they land.
+var serveVariants = [][]string{
+	{"--emulator-profile", "immediate"},
+}
+
+func TestCompareServeVariantsBreakNothing(t *testing.T) {
+	for _, args := range serveVariants {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			url, _, _ := serveProc(t, args...)
+			out := filepath.Join(t.TempDir(), "r.json")
+			r := runProc(t, 2*time.Minute, childEnv(t, testCreds...), append([]string{"compare", committedCassette, url, "--json", out}, fastWaits...)...)
+			if r.code != exitPass {
+				t.Fatalf("compare against serve %v: %s", args, r)
+			}
+			for _, d := range readReport(t, out).Divergences {
+				if d.Class == cassette.ContractBreaking {
+					t.Errorf("allowed variant judged contract-breaking: %s %q", d.Key, d.Candidate)
+				}
+			}
+		})
+	}
+}
