@@ -29,12 +29,14 @@ func init() {
 		"replay":  {replayCmd, "re-run a failing sequence the properties suite wrote"},
 		"serve":   {serveCmd, "run the reference ECS emulator"},
 		"sweep":   {sweepCmd, "delete instances earlier runs left behind"},
+		"record":  {recordCmd, "record a target's answers to the fixed corpus as a cassette"},
+		"compare": {compareCmd, "compare a target or cassette with a baseline, field by field"},
 		"version": {versionCmd, "print the version"},
 	}
 }
 
 // commandOrder is the order help lists the commands in: the main job first.
-var commandOrder = []string{"run", "list", "diff", "replay", "serve", "sweep", "version"}
+var commandOrder = []string{"run", "list", "diff", "record", "compare", "replay", "serve", "sweep", "version"}
 
 // commandHelp is more text for a command's -h, after its summary.
 var commandHelp = map[string]string{
