@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,10 +25,9 @@ type compareConfig struct {
 	strict, verbose         bool
 }
 
-func parseCompare(args []string, stderr io.Writer) (compareConfig, error) {
+func parseCompare(args []string, stdout, stderr io.Writer) (compareConfig, error) {
 	var c compareConfig
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("compare", "BASELINE CANDIDATE [flags]  |  BASELINE --endpoint URL [flags]")
 	c.ro.register(fs, "the candidate as a live ECS-compatible endpoint (instead of a CANDIDATE argument)")
 	fs.StringVar(&c.baseline2, "baseline2", "", "a second recording of the baseline (cassette or URL): fields that differ between the two are noise")
 	fs.StringVar(&c.jsonOut, "json", "", "write the report as JSON to this file")
@@ -39,21 +37,7 @@ func parseCompare(args []string, stderr io.Writer) (compareConfig, error) {
 	fs.StringVar(&c.writeAccept, "write-accept", "", "write the compatibility changes found as an accept file, for review")
 	fs.BoolVar(&c.strict, "strict", false, "fail on any compatibility change not accepted")
 	fs.BoolVar(&c.verbose, "v", false, "also list what was not compared and where the baseline breaks the contract")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: rebootconf compare BASELINE CANDIDATE [flags]   (flags may come anywhere)
-       rebootconf compare BASELINE --endpoint URL [flags]
-Each side is a cassette written by 'rebootconf record' or a live endpoint URL, recorded on
-the fly with the same corpus. A live baseline is recorded twice to learn the noise, as is
-one given with --baseline2. Every difference is classified: contract-breaking (the
-candidate's answer is outside what the model and the contract allow), compatibility change
-(both allowed, but different) or noise (differs between baseline recordings; ignored).
-Exit status: 0 no contract-breaking divergence (and, with --strict or --accept, no
-compatibility change left unaccepted); 1 otherwise; 2 bad usage or an unreachable side.
-flags:
-`)
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseCommandLine(fs, args, -1, stdout, stderr)
 	if err != nil {
 		return c, err
 	}
@@ -63,32 +47,10 @@ flags:
 	case len(pos) == 1 && c.ro.opts.Endpoint != "":
 		c.baseline, c.candidate = pos[0], c.ro.opts.Endpoint
 	default:
-		fmt.Fprintln(stderr, "rebootconf compare: want BASELINE and CANDIDATE (a cassette file or an http(s) URL each), or BASELINE and --endpoint URL")
-		return c, errUsage
+		return c, usageErr(fs, stderr, "want BASELINE and CANDIDATE (a cassette file or an http(s) URL each), or BASELINE and --endpoint URL")
 	}
 	c.ro.opts.Mutants = c.ro.mutants
 	return c, nil
-}
-
-// parseInterleaved parses flags that may come before, between or after positionals.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, errUsage
-		}
-		rest := fs.Args()
-		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		pos, args = append(pos, rest[0]), rest[1:]
-	}
 }
 
 func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
@@ -120,7 +82,7 @@ func (c *compareConfig) load(ctx context.Context, side string, corpus []cassette
 }
 
 func compareCmd(args []string, stdout, stderr io.Writer) int {
-	c, err := parseCompare(args, stderr)
+	c, err := parseCompare(args, stdout, stderr)
 	if err != nil {
 		return parseFailure(err)
 	}

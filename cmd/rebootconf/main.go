@@ -49,6 +49,17 @@ world is created first and deleted again when the replay ends, however it ends.
 Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage, infrastructure trouble
 or an interrupted replay.`,
 	"diff": `Exit status: 1 on a regression (with --strict also on lost coverage), 2 on bad usage.`,
+	"record": `Drives the fixed corpus (every conformance case and a generated sample, through every
+transport) against the target and writes a cassette: each request as sent (secrets never
+stored), each answer, each reboot's status trajectory, with IDs replaced by role
+placeholders. Compare cassettes with 'rebootconf compare'. See docs/compatibility.md.`,
+	"compare": `Each side is a cassette written by 'rebootconf record' or a live endpoint URL, recorded on
+the fly with the same corpus. A live baseline is recorded twice to learn the noise, as is
+one given with --baseline2. Every difference is classified: contract-breaking (the
+candidate's answer is outside what the model and the contract allow), compatibility change
+(both allowed, but different) or noise (differs between baseline recordings; ignored).
+Exit status: 0 no contract-breaking divergence (and, with --strict or --accept, no
+compatibility change left unaccepted); 1 otherwise; 2 bad usage or an unreachable side.`,
 }
 
 func commandSummary(name string) string { return commands[name].summary }

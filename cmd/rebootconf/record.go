@@ -76,25 +76,14 @@ func recordLive(ctx context.Context, o target.Options, corpus []cassette.Case) (
 
 func recordCmd(args []string, stdout, stderr io.Writer) int {
 	var ro recordOptions
-	fs := flag.NewFlagSet("record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("record", "[--endpoint URL | --region R] --out FILE [flags]")
 	ro.register(fs, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	out := fs.String("out", "", "cassette file to write (required)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: rebootconf record [--endpoint URL | --region R] --out FILE [flags]
-Drives the fixed corpus (every conformance case and a generated sample, through every
-transport) against the target and writes a cassette: each request as sent (secrets never
-stored), each answer, each reboot's status trajectory, with IDs replaced by role
-placeholders. Compare cassettes with 'rebootconf compare'. See docs/compatibility.md.
-flags:
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return parseFailure(err)
 	}
-	if fs.NArg() > 0 || *out == "" {
-		fmt.Fprintln(stderr, "rebootconf record: --out FILE is required and no arguments are taken (see rebootconf record -h)")
+	if *out == "" {
+		fmt.Fprintln(stderr, "rebootconf record: --out FILE is required (see 'rebootconf help record')")
 		return exitConfig
 	}
 	ro.opts.Mutants = ro.mutants
