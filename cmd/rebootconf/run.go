@@ -222,7 +222,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	for _, msg := range runErrs {
 		merged = reports.Merge(merged, harnessError("harness", msg))
 	}
-	clean := pf.leakCheck(context.WithoutCancel(ctx), cfg.opts.CreatedLedger, cfg.opts)
+	clean := pf.leakCheck(context.WithoutCancel(ctx), cfg.opts)
 	if leaks := clean.problem(); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
