@@ -109,7 +109,12 @@ func TestInterruptWhileTargetHangsIsHonest(t *testing.T) {
 			t.Errorf("instance %s (%s) is still there but the run does not name it as not deleted", in.ID, in.Status)
 		}
 	}
-	m := sweepLine.FindStringSubmatch(r.stdout)
+	// The last one: the summary's error lines are shortened, the final line is whole.
+	all := sweepLine.FindAllStringSubmatch(r.stdout, -1)
+	var m []string
+	if len(all) > 0 {
+		m = all[len(all)-1]
+	}
 	if m == nil || !strings.Contains(m[1], "--run-id "+runID) {
 		t.Fatalf("no sweep command for run %s in:\n%s", runID, r.stdout)
 	}

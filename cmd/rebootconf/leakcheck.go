@@ -27,16 +27,16 @@ type cleanup struct {
 	sweep    string            // the sweep command for this run (notDeleted narrows it)
 }
 
-// leakCheck deletes the instances this run created that are still there, and says which it
+// leakCheck deletes the instances this run created (o.CreatedLedger) that are still there, and says which it
 // could not delete or could not confirm gone. It runs after the suites, also after an
 // interrupt (with a context that is not cancelled).
-func (p *preflightResult) leakCheck(ctx context.Context, ledger string, o target.Options) cleanup {
+func (p *preflightResult) leakCheck(ctx context.Context, o target.Options) cleanup {
 	tg := p.target
 	c := cleanup{embedded: tg.Kind == target.KindEmbedded, why: map[string]string{}, sweep: sweepCommand(tg, o)}
 	if c.embedded {
 		return c // each suite's emulator, and its instances, ended with the suite process
 	}
-	created, err := target.CreatedLedger{Path: ledger}.IDs()
+	created, err := target.CreatedLedger{Path: o.CreatedLedger}.IDs()
 	if err != nil {
 		c.problems = append(c.problems, "the record of created instances could not be read: "+err.Error())
 	}

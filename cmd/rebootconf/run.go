@@ -378,7 +378,7 @@ func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupte
 		merged = reports.Merge(merged, harnessError(reports.TypeInterrupted, msg))
 	}
 	// Only what this run created is deleted (leakcheck.go); the verdict says what is left.
-	rs.clean = rs.pf.leakCheck(context.WithoutCancel(ctx), rs.cfg.opts.CreatedLedger, rs.cfg.opts)
+	rs.clean = rs.pf.leakCheck(context.WithoutCancel(ctx), rs.cfg.opts)
 	if leaks := rs.clean.problem(); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
