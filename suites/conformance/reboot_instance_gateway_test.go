@@ -66,9 +66,20 @@ var _ = Describe("RebootInstance gateway", func() {
 			Skip("instance " + id + " is lent by the fixtures file, not created by this run: it is not deleted")
 		}
 		deleteInstance(ctx, id)
-		rg.Both(ctx, rig.Reboot{InstanceID: id}).Expect(func(r *protocol.Response) error {
+		By("a DryRun of the deleted instance")
+		rg.Both(ctx, rig.Reboot{InstanceID: id, DryRun: "true"}).Expect(func(r *protocol.Response) error {
 			return contract.CheckError(r, contract.ErrDeleted)
 		})
+		// A real call is sent where the safety guard allows one: it refuses to mutate an
+		// instance DescribeInstances no longer lists on any target it cannot vouch for.
+		ex, err := rg.Raw.Do(ctx, protocol.Call{Action: "RebootInstance", Params: url.Values{"InstanceId": {id}}})
+		if target.IsRefused(err) {
+			AddReportEntry("real call not sent", protocol.Redact(err.Error()), ReportEntryVisibilityFailureOrVerbose)
+		} else {
+			By("a real call for the deleted instance")
+			rig.Outcome{Client: rig.ClientRaw, Response: ex.Response, Transcript: ex.Transcript(), Err: err}.
+				Expect(contract.CheckError(ex.Response, contract.ErrDeleted))
+		}
 		rg.Unchanged(ctx, contract.MustLookup(contract.ErrDeleted.ID), bystander, contract.StatusRunning)
 	})
 })
