@@ -45,6 +45,19 @@ var _ = Describe("RebootInstance gateway", func() {
 		Entry("no SignatureNonce", labels.For("RI-PROTO-023"), contract.ErrMissingCommon, omitParam("SignatureNonce")),
 	)
 
+	It("rejects an ACS3 request whose x-acs-date is 20 minutes off and changes nothing", labels.For("RI-PROTO-017"), func(ctx SpecContext) {
+		id := rg.Provision(ctx, target.InstanceSpec{})
+		for _, d := range []time.Duration{-20 * time.Minute, 20 * time.Minute} {
+			By("x-acs-date " + d.String() + " from the client clock")
+			c := *rg.Raw
+			c.Now = func() time.Time { return time.Now().Add(d) }
+			call := gatewayCall(id)
+			call.Signing = protocol.SigningACS3
+			expectWith(ctx, &c, call, contract.ErrTimestampExpired)
+		}
+		rg.Unchanged(ctx, contract.MustLookup(contract.ErrTimestampExpired.ID), id, contract.StatusRunning)
+	})
+
 	It("rejects a request that reuses a SignatureNonce and changes nothing", labels.For("RI-PROTO-016"), func(ctx SpecContext) {
 		id := rg.Provision(ctx, target.InstanceSpec{})
 		nonce := freshNonce()
@@ -98,7 +111,13 @@ func gatewayCall(id string) protocol.Call {
 // safety guard refuses skips the spec.
 func expectRaw(ctx context.Context, call protocol.Call, row contract.ErrorRow) {
 	GinkgoHelper()
-	ex, err := rg.Raw.Do(ctx, call)
+	expectWith(ctx, rg.Raw, call, row)
+}
+
+// expectWith is expectRaw through client c (a copy of the raw client with its clock moved, say).
+func expectWith(ctx context.Context, c *protocol.Client, call protocol.Call, row contract.ErrorRow) {
+	GinkgoHelper()
+	ex, err := c.Do(ctx, call)
 	if target.IsRefused(err) {
 		Skip(protocol.Redact(err.Error()))
 	}
