@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -43,6 +44,7 @@ var _ = Describe("RebootInstance gateway", func() {
 		Entry("no AccessKeyId", labels.For("RI-PROTO-023"), contract.ErrMissingCommon, omitParam("AccessKeyId")),
 		Entry("no Timestamp", labels.For("RI-PROTO-023"), contract.ErrMissingCommon, omitParam("Timestamp")),
 		Entry("no SignatureNonce", labels.For("RI-PROTO-023"), contract.ErrMissingCommon, omitParam("SignatureNonce")),
+		Entry("HTTP PUT", labels.For("RI-PROTO-024"), contract.ErrHTTPMethod, func(c *protocol.Call) { c.Method = http.MethodPut }),
 	)
 
 	It("rejects an ACS3 request whose x-acs-date is 20 minutes off and changes nothing", labels.For("RI-PROTO-017"), func(ctx SpecContext) {

@@ -36,4 +36,5 @@ var breaks = map[string][]string{
 	"format-unchecked":           {"RI-PROTO-022"},
 	"nonce-optional":             {"RI-PROTO-023"},
 	"deleted-lingers":            {"RI-STATE-011"},
+	"any-http-method":            {"RI-PROTO-024"},
 }
