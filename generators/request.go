@@ -128,7 +128,8 @@ type Spelling struct {
 }
 
 // BoolSpelling draws a spelling of a Boolean parameter: absent and the documented
-// "true"/"false" first, then what some SDK or person sends.
+// "true"/"false" first, then what some SDK or person sends (features BD-004, BD-005,
+// BD-006).
 func BoolSpelling(name string) *rapid.Generator[Spelling] {
 	vals := []Spelling{{}, {true, "false"}, {true, "true"}, {true, "True"}, {true, "FALSE"}, {true, "1"},
 		{true, "0"}, {true, "yes"}, {true, ""}, {true, "undefined"}, {true, "null"}, {true, " true"}}
@@ -142,17 +143,20 @@ func FormatSpelling() *rapid.Generator[Spelling] {
 	return rapid.Custom(func(t *rapid.T) Spelling { return rapid.SampledFrom(vals).Draw(t, "Format") })
 }
 
-// Extras that a request may carry besides its documented parameters.
+// Extras that a request may carry besides its documented parameters. Most go beyond
+// the document and the SDKs: the answers a faithful server may give them are the
+// model's features table (model.Features, the BD-* ID in each comment), never a
+// special case here or in a check.
 const (
 	ExtraNone        = "none"
-	ExtraRegionID    = "RegionId"            // sent by the legacy Go SDK; must be accepted
-	ExtraUnknown     = "unknown parameter"   // a parameter RebootInstance does not have
-	ExtraLowerKey    = "lower-case key"      // instanceId instead of InstanceId (pop-core formats keys)
-	ExtraRepeatedID  = "repeated InstanceId" // InstanceId twice
-	ExtraMissingID   = "missing InstanceId"
-	ExtraDupDryRun   = "duplicated DryRun"
-	ExtraDupForce    = "duplicated ForceStop"
-	ExtraOwnerParams = "OwnerId"
+	ExtraRegionID    = "RegionId"             // BD-009: sent by the legacy Go SDK; must be accepted
+	ExtraUnknown     = "unknown parameter"    // BD-003: a parameter RebootInstance does not have
+	ExtraLowerKey    = "lower-case key"       // BD-002: instanceId instead of InstanceId (pop-core formats keys)
+	ExtraRepeatedID  = "repeated InstanceId"  // BD-001: InstanceId twice
+	ExtraMissingID   = "missing InstanceId"   // documented: InstanceId is required
+	ExtraDupDryRun   = "duplicated DryRun"    // BD-001
+	ExtraDupForce    = "duplicated ForceStop" // BD-001
+	ExtraOwnerParams = "OwnerId"              // in every SDK model (notes §1.1): ignored
 )
 
 // RequestOptions restrict what RebootRequest draws.

@@ -8,7 +8,8 @@ import (
 )
 
 // Change is one testcase or behaviour whose verdict differs between two reports. A status is
-// "passed", "failed", "error", "skipped", or "" when absent from that report.
+// "passed", "failed", "error", "skipped", "interrupted" (stopped before it finished), or ""
+// when absent from that report.
 type Change struct {
 	Kind          string // "behaviour" or "testcase"
 	Key           string // behaviour ID, or "suite › testcase name"
@@ -19,6 +20,9 @@ type Change struct {
 func (c Change) Class() string {
 	bad := func(s string) bool { return s == "failed" || s == "error" }
 	switch {
+	case c.After == TypeInterrupted:
+		// An unfinished spec proves nothing: never a regression, whatever it was before.
+		return "not checked (unfinished)"
 	case bad(c.After) && !bad(c.Before):
 		return "regression"
 	case bad(c.Before) && c.After == "passed":
@@ -31,13 +35,16 @@ func (c Change) Class() string {
 	return "changed"
 }
 
-// Diff is what changed between a baseline report and a new one.
-type Diff struct{ Changes []Change }
+// Diff is what changed between a baseline report and a new one, and what the two runs were.
+type Diff struct {
+	Before, After RunFacts // the baseline's and the new run's facts
+	Changes       []Change
+}
 
 // Compare lines up two reports by behaviour ID (the worst verdict of its testcases) and by
 // testcase, and lists every verdict that changed.
 func Compare(before, after Suites) Diff {
-	var d Diff
+	d := Diff{Before: FactsOf(before), After: FactsOf(after)}
 	bb, ab := behaviourVerdicts(before), behaviourVerdicts(after)
 	for _, id := range unionKeys(bb, ab) {
 		if bb[id] != ab[id] {
@@ -64,25 +71,36 @@ func (d Diff) Count(class string) int {
 	return n
 }
 
-// Fprint writes the changes grouped by class, behaviours first.
+// Fprint writes what differs between the two runs, then the changes grouped by class,
+// behaviours first.
 func (d Diff) Fprint(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "baseline: %s\nnew:      %s\n", d.Before, d.After)
+	if diff := d.Before.Differs(d.After); len(diff) > 0 {
+		fmt.Fprintf(&b, "the runs differ in: %s\n", strings.Join(diff, ", "))
+	} else {
+		b.WriteString("the runs differ in: nothing recorded (same target, mutants, seed, filter and version)\n")
+	}
 	if len(d.Changes) == 0 {
-		_, err := fmt.Fprintln(w, "no verdict changed")
+		b.WriteString("no verdict changed\n")
+		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	var b strings.Builder
-	for _, class := range []string{"regression", "no longer checked", "fixed", "new", "changed"} {
+	for _, class := range diffClasses {
 		for _, c := range d.Changes {
 			if c.Class() == class {
 				fmt.Fprintf(&b, "%-17s %-9s %s: %s -> %s\n", class, c.Kind, c.Key, orAbsent(c.Before), orAbsent(c.After))
 			}
 		}
 	}
-	fmt.Fprintf(&b, "%d regressions, %d no longer checked, %d fixed, %d new, %d other changes\n",
-		d.Count("regression"), d.Count("no longer checked"), d.Count("fixed"), d.Count("new"), d.Count("changed"))
+	fmt.Fprintf(&b, "%d regressions, %d no longer checked, %d not checked (unfinished), %d fixed, %d new, %d other changes\n",
+		d.Count("regression"), d.Count("no longer checked"), d.Count("not checked (unfinished)"), d.Count("fixed"), d.Count("new"), d.Count("changed"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// diffClasses are the classes of Change.Class in the order Fprint lists them.
+var diffClasses = []string{"regression", "no longer checked", "not checked (unfinished)", "fixed", "new", "changed"}
 
 func orAbsent(s string) string {
 	if s == "" {
@@ -92,13 +110,13 @@ func orAbsent(s string) string {
 }
 
 // severity orders verdicts for "the worst testcase of a behaviour".
-var severity = map[string]int{"skipped": 1, "passed": 2, "failed": 3, "error": 4}
+var severity = map[string]int{TypeInterrupted: 1, "skipped": 2, "passed": 3, "failed": 4, "error": 5}
 
 func behaviourVerdicts(s Suites) map[string]string {
 	out := map[string]string{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			st := c.Status()
+			st := c.Verdict()
 			for _, id := range c.Behaviours() {
 				if severity[st] > severity[out[id]] {
 					out[id] = st
@@ -113,9 +131,9 @@ func caseVerdicts(s Suites) map[string]string {
 	out := map[string]string{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			k := su.Name + " › " + c.Name
-			if severity[c.Status()] > severity[out[k]] {
-				out[k] = c.Status()
+			k := BaseSuiteName(su.Name) + " › " + c.Name // two targets' runs line up
+			if severity[c.Verdict()] > severity[out[k]] {
+				out[k] = c.Verdict()
 			}
 		}
 	}

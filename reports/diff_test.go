@@ -48,10 +48,46 @@ func TestCompareClassifiesEveryChange(t *testing.T) {
 	}
 	var b strings.Builder
 	_ = d.Fprint(&b)
-	if !strings.Contains(b.String(), "2 regressions, 4 no longer checked, 2 fixed, 2 new, 0 other changes") {
+	if !strings.Contains(b.String(), "2 regressions, 4 no longer checked, 0 not checked (unfinished), 2 fixed, 2 new, 0 other changes") {
 		t.Errorf("summary line:\n%s", b.String())
 	}
 	if d := Compare(before, before); len(d.Changes) != 0 {
 		t.Errorf("a report differs from itself: %v", d.Changes)
+	}
+}
+
+// An interrupted run's unfinished specs are "not checked", never regressions, and the
+// summary names neither them nor their behaviours as failing.
+func TestInterruptedSpecsAreNotVerdicts(t *testing.T) {
+	stopped := diffCase("a", "passed", "RI-ERR-001")
+	stopped.Error = &Result{Type: TypeInterrupted, Message: "Interrupted by User"}
+	before := Suites{Suites: []Suite{{Name: "S", Cases: []Case{diffCase("a", "passed", "RI-ERR-001")}}}}
+	after := Suites{Suites: []Suite{{Name: "S", Cases: []Case{stopped}}}}
+	d := Compare(before, after)
+	if d.Count("regression") != 0 || d.Count("not checked (unfinished)") != 2 {
+		t.Errorf("an interrupted spec diffed as %+v", d.Changes)
+	}
+	s := Summarize(after)
+	var b strings.Builder
+	_ = s.Fprint(&b)
+	if !s.OK() || !s.WasInterrupted() || len(s.Failures) != 0 || !strings.HasPrefix(b.String(), "INTERRUPTED: 1 tests, 0 passed, 0 failed, 0 errors, 0 skipped, 1 unfinished") ||
+		strings.Contains(b.String(), "failing behaviours") {
+		t.Errorf("summary of an interrupted run:\n%s", b.String())
+	}
+}
+
+// Suite names carry the target (merged reports of two targets stay apart), classnames do
+// not, and diff lines two targets' runs up by the plain suite name.
+func TestSuiteNamesCarryTheTarget(t *testing.T) {
+	opts := sampleOptions()
+	opts.TargetTag = "endpoint 127.0.0.1:8090"
+	s := FromGinkgo(sampleReport(), opts)
+	su := s.Suites[0]
+	if su.Name != "Conformance @ endpoint 127.0.0.1:8090" || strings.Contains(su.Cases[0].Classname, "@") {
+		t.Errorf("suite %q, classname %q", su.Name, su.Cases[0].Classname)
+	}
+	opts.TargetTag = "embedded"
+	if d := Compare(s, FromGinkgo(sampleReport(), opts)); len(d.Changes) != 0 {
+		t.Errorf("the same verdicts on two targets differ: %+v", d.Changes)
 	}
 }

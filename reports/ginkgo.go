@@ -15,7 +15,10 @@ import (
 
 // Options carries what a Ginkgo report does not know about the run.
 type Options struct {
-	SuiteName      string            // testsuite name; default Report.SuiteDescription
+	SuiteName string // testsuite name; default Report.SuiteDescription
+	// TargetTag names the target in the testsuite name ("<suite> @ <tag>"), so reports of
+	// two targets merged by any tool stay apart; classnames keep the plain suite name.
+	TargetTag      string
 	TargetKind     string            // "emulator", "endpoint", "cloud" ...
 	TargetEndpoint string            // recorded with userinfo and secrets redacted
 	Seed           string            // harness seed; default Ginkgo's RandomSeed
@@ -36,7 +39,7 @@ type Options struct {
 
 const (
 	defaultMaxOutput = 256 << 10
-	maxMessage       = 8 << 10 // the message attribute; the full text is in the body
+	maxMessage       = 300 // runes of the one-line message attribute; the full text is in the body
 )
 
 var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
@@ -81,19 +84,27 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 	if start.IsZero() {
 		start = r.StartTime
 	}
-	su := Suite{Name: c.text(name), Time: SecondsOf(r.RunTime), Hostname: c.text(opts.Hostname), Package: c.text(r.SuitePath)}
+	full := name
+	if opts.TargetTag != "" {
+		full += SuiteTargetSep + opts.TargetTag
+	}
+	su := Suite{Name: c.text(full), Time: SecondsOf(r.RunTime), Hostname: c.text(opts.Hostname), Package: c.text(r.SuitePath)}
 	if !start.IsZero() {
 		su.Timestamp = start.UTC().Format("2006-01-02T15:04:05Z")
 	}
 
 	verdicts := map[string]string{}
+	selected := selection(r)
 	for _, spec := range r.SpecReports {
 		if spec.LeafNodeType != types.NodeTypeIt && spec.State.Is(types.SpecStatePassed|types.SpecStateSkipped|types.SpecStatePending) {
 			continue
 		}
-		tc := specCase(spec, su.Name, c, max, opts.OmitPassedOutput)
+		if !selected(spec) {
+			continue // left out by --label-filter or --focus: not run, not a skip
+		}
+		tc := specCase(spec, c.text(name), c, max, opts.OmitPassedOutput)
 		for _, id := range behaviourIDs(spec.Labels()) {
-			verdicts[id] = worse(verdicts[id], tc.Status())
+			verdicts[id] = worse(verdicts[id], tc.Verdict())
 		}
 		su.Cases = append(su.Cases, tc)
 	}
@@ -103,9 +114,13 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 		// Without this a suite that failed outside any spec (interrupt, focus,
 		// fail-on-pending) would look green in CI.
 		msg := strings.Join(r.SpecialSuiteFailureReasons, "; ")
+		typ := "suite-failure"
+		if interruptedSuite(r.SpecialSuiteFailureReasons) {
+			typ = TypeInterrupted // stopped, not failed: diff and the summary say "unfinished"
+		}
 		su.Cases = append(su.Cases, Case{
-			Name: "[SuiteFailure] " + su.Name, Classname: su.Name, Time: SecondsOf(r.RunTime),
-			Error:     &Result{Type: "suite-failure", Message: c.text(msg), Text: c.text(msg)},
+			Name: "[SuiteFailure] " + su.Name, Classname: c.text(name), Time: SecondsOf(r.RunTime),
+			Error:     &Result{Type: typ, Message: c.text(msg), Text: c.text(msg)},
 			SystemOut: composeOut([]kv{{metaBehaviours, ""}, {metaState, "suite-failure"}}, nil),
 		})
 	}
@@ -142,10 +157,6 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		classname += "." + area
 	}
 
-	msgMax := min(max, maxMessage)
-	if max < 0 {
-		msgMax = maxMessage
-	}
 	tc := Case{Name: c.text(name), Classname: c.text(classname), Time: SecondsOf(spec.RunTime)}
 	switch st := spec.State; {
 	case st.Is(types.SpecStatePassed):
@@ -163,7 +174,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		}
 		tc.Skipped = &Result{Type: st.String(), Message: c.text(msg), Text: c.long(body, max)}
 	case st.Is(types.SpecStateFailed):
-		tc.Failure = &Result{Type: st.String(), Message: c.long(spec.Failure.Message, msgMax), Text: c.long(failureText(spec), max)}
+		tc.Failure = &Result{Type: st.String(), Message: c.text(reason(spec.Failure.Message)), Text: c.long(failureText(spec), max)}
 	default: // panicked, interrupted, timedout, aborted, invalid
 		msg := spec.Failure.Message
 		if st.Is(types.SpecStatePanicked) && spec.Failure.ForwardedPanic != "" {
@@ -172,20 +183,10 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		if msg == "" {
 			msg = st.String()
 		}
-		tc.Error = &Result{Type: st.String(), Message: c.long(msg, msgMax), Text: c.long(failureText(spec), max)}
+		tc.Error = &Result{Type: st.String(), Message: c.text(reason(msg)), Text: c.long(failureText(spec), max)}
 	}
 
-	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}
-	if area != "" {
-		meta = append(meta, kv{metaArea, area})
-	}
-	if len(labels) > 0 {
-		meta = append(meta, kv{metaLabels, strings.Join(labels, ", ")})
-	}
-	meta = append(meta, kv{metaState, spec.State.String()})
-	if spec.NumAttempts > 1 {
-		meta = append(meta, kv{metaAttempts, strconv.Itoa(spec.NumAttempts)})
-	}
+	meta := caseMeta(spec, ids, area, labels, text)
 	var sections []kv
 	for _, e := range spec.ReportEntries {
 		sections = append(sections, kv{"entry: " + e.Name, e.StringRepresentation()})
@@ -204,6 +205,25 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 	}
 	tc.SystemOut = head + c.long(composeSections(sections), rest)
 	return tc
+}
+
+// caseMeta is a testcase's metadata lines: behaviours, spec text, area, labels, state.
+func caseMeta(spec types.SpecReport, ids []string, area string, labels []string, text string) []kv {
+	meta := []kv{{metaBehaviours, strings.Join(ids, ",")}}
+	if spec.LeafNodeType == types.NodeTypeIt && text != "" {
+		meta = append(meta, kv{metaSpec, text}) // what -ginkgo.focus matches, for reproduce lines
+	}
+	if area != "" {
+		meta = append(meta, kv{metaArea, area})
+	}
+	if len(labels) > 0 {
+		meta = append(meta, kv{metaLabels, strings.Join(labels, ", ")})
+	}
+	meta = append(meta, kv{metaState, spec.State.String()})
+	if spec.NumAttempts > 1 {
+		meta = append(meta, kv{metaAttempts, strconv.Itoa(spec.NumAttempts)})
+	}
+	return meta
 }
 
 // steps lists By() steps and retries, the spec's own narrative of what it did.
@@ -284,13 +304,62 @@ func redactEndpoint(ep string) string {
 	return ep
 }
 
-var verdictRank = map[string]int{"": 0, "skipped": 1, "passed": 2, "failed": 3, "error": 4}
-
 func worse(a, b string) string {
-	if verdictRank[b] > verdictRank[a] {
+	if severity[b] > severity[a] {
 		return b
 	}
 	return a
+}
+
+// SuiteTargetSep separates a testsuite's name from the target it ran against.
+const SuiteTargetSep = " @ "
+
+// BaseSuiteName is a testsuite name without its target: what diff lines two runs up by.
+func BaseSuiteName(name string) string {
+	base, _, _ := strings.Cut(name, SuiteTargetSep)
+	return base
+}
+
+// selection reports whether a spec was selected by the suite's label filter and focus, so
+// specs the filters left out (Ginkgo reports them as skipped, without a reason) are not
+// mistaken for specs that could not run. A spec skipped with a reason is always kept.
+func selection(r types.Report) func(types.SpecReport) bool {
+	cfg := r.SuiteConfig
+	var focus *regexp.Regexp
+	if len(cfg.FocusStrings) > 0 {
+		focus, _ = regexp.Compile(strings.Join(cfg.FocusStrings, "|"))
+	}
+	return func(s types.SpecReport) bool {
+		if !s.State.Is(types.SpecStateSkipped) || s.Failure.Message != "" || s.LeafNodeType != types.NodeTypeIt {
+			return true
+		}
+		if ok, err := s.MatchesLabelFilter(cfg.LabelFilter); err == nil && !ok {
+			return false
+		}
+		return focus == nil || focus.MatchString(r.SuiteDescription+" "+s.FullText())
+	}
+}
+
+// reason is a failure message as the one-line JUnit message attribute: its first non-empty
+// line, clipped. Viewers show the message beside the body, so the whole text would show twice.
+func reason(msg string) string {
+	for line := range strings.Lines(msg) {
+		if line = strings.TrimSpace(line); line != "" {
+			return clip(line, maxMessage)
+		}
+	}
+	return ""
+}
+
+// interruptedSuite reports whether Ginkgo's suite failure reasons are only interrupts
+// ("Interrupted by User", "Interrupted by Other Ginkgo Process").
+func interruptedSuite(reasons []string) bool {
+	for _, r := range reasons {
+		if !strings.HasPrefix(r, "Interrupted by ") {
+			return false
+		}
+	}
+	return len(reasons) > 0
 }
 
 func behaviourIDs(labels []string) []string {

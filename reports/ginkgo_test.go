@@ -270,10 +270,49 @@ func TestFromGinkgoOptions(t *testing.T) {
 	if strings.Contains(fail.SystemOut, "REQ-0002") {
 		t.Errorf("custom redactor not applied:\n%s", fail.SystemOut)
 	}
-	if !strings.HasPrefix(fail.SystemOut, "behaviours: RI-STATE-002\narea: state\nlabels: area:state, RI-STATE-002, slow\nstate: failed\nattempts: 2\n\n") {
+	if !strings.HasPrefix(fail.SystemOut, "behaviours: RI-STATE-002\nspec: RebootInstance state rejects a stopped instance\narea: state\nlabels: area:state, RI-STATE-002, slow\nstate: failed\nattempts: 2\n\n") {
 		t.Errorf("truncation must keep the metadata whole:\n%s", fail.SystemOut)
 	}
-	if len(fail.SystemOut) > 260 || !strings.Contains(fail.SystemOut, "bytes truncated") {
+	if len(fail.SystemOut) > 320 || !strings.Contains(fail.SystemOut, "bytes truncated") {
 		t.Errorf("MaxOutputBytes not applied (%d bytes):\n%s", len(fail.SystemOut), fail.SystemOut)
+	}
+}
+
+// Specs a label filter or focus left out are not in the report (Ginkgo reports them as
+// reasonless skips); a spec that skipped itself, with a reason, stays.
+func TestFilteredSpecsAreLeftOut(t *testing.T) {
+	spec := func(text string, labels []string, msg string) types.SpecReport {
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: text, LeafNodeLabels: labels,
+			State: types.SpecStateSkipped, Failure: types.Failure{Message: msg}}
+	}
+	r := types.Report{SuiteDescription: "S", SuiteConfig: types.SuiteConfig{LabelFilter: "state", FocusStrings: []string{`keep`}},
+		SpecReports: types.SpecReports{
+			spec("keep me", []string{"state"}, ""), spec("keep filtered label", []string{"errors"}, ""),
+			spec("drop unfocused", []string{"state"}, ""), spec("self-skip outside", []string{"errors"}, "needs the control API"),
+		}}
+	var names []string
+	for _, c := range FromGinkgo(r, Options{}).Suites[0].Cases {
+		names = append(names, c.Name)
+	}
+	if want := "keep me,self-skip outside"; strings.Join(names, ",") != want {
+		t.Errorf("cases %v, want %s", names, want)
+	}
+}
+
+// The message attribute is a one-line reason; the whole text (redacted) stays in the body,
+// so viewers that show both do not show the failure twice.
+func TestFailureMessageIsOneLine(t *testing.T) {
+	s := FromGinkgo(sampleReport(), sampleOptions())
+	fail := caseNamed(t, s, "RebootInstance state rejects a stopped instance")
+	if fail.Failure.Message != "expected IncorrectInstanceStatus, got 200" ||
+		!strings.Contains(fail.Failure.Text, "Signature=REDACTED&AccessKeySecret=REDACTED") {
+		t.Errorf("message %q, body:\n%s", fail.Failure.Message, fail.Failure.Text)
+	}
+	for _, su := range s.Suites {
+		for _, c := range su.Cases {
+			if r := firstResult(c); r != nil && strings.ContainsAny(r.Message, "\n\r") {
+				t.Errorf("%s: multi-line message %q", c.Name, r.Message)
+			}
+		}
 	}
 }

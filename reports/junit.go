@@ -150,6 +150,18 @@ func (c Case) Status() string {
 	return "passed"
 }
 
+// TypeInterrupted is the result type of a spec an interrupt stopped (Ginkgo's state name).
+const TypeInterrupted = "interrupted"
+
+// Verdict is Status, except that a case stopped by an interrupt is "interrupted": it never
+// finished, so it shows neither a pass nor a failure of the target.
+func (c Case) Verdict() string {
+	if c.Error != nil && c.Error.Type == TypeInterrupted {
+		return TypeInterrupted
+	}
+	return c.Status()
+}
+
 // Behaviours returns the behaviour IDs recorded for the case: the
 // "behaviours:" metadata line, else IDs among the bracketed label suffix of the
 // name (Ginkgo's native JUnit writes "text [label, label]").
@@ -166,6 +178,69 @@ func (c Case) Behaviours() []string {
 	return ids
 }
 
+// SpecText is the spec's full text (containers and leaf), what a Ginkgo focus matches, or
+// "" when the report does not record it (then the name without its label suffix).
+func (c Case) SpecText() string {
+	if v, ok := metaValue(c.SystemOut, metaSpec); ok {
+		return v
+	}
+	name := c.Name
+	for strings.HasSuffix(name, "]") {
+		i := strings.LastIndex(name, " [")
+		if i < 0 {
+			break
+		}
+		name = name[:i]
+	}
+	if strings.HasPrefix(name, "[") {
+		return "" // a setup node ([BeforeSuite], [SuiteFailure] ...): no spec to focus
+	}
+	return name
+}
+
+// Labels returns the spec's labels (the "labels:" metadata line, else the name's suffix).
+func (c Case) Labels() []string {
+	if v, ok := metaValue(c.SystemOut, metaLabels); ok {
+		return splitList(v)
+	}
+	return nameLabels(c.Name)
+}
+
+// Client is the client a case checked through: its "sdk:<client>" label, else "" (the
+// suite's own clients).
+func (c Case) Client() string {
+	for _, l := range c.Labels() {
+		if v, ok := strings.CutPrefix(l, "sdk:"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// Property returns the suite property name, or "".
+func (s Suite) Property(name string) string {
+	for _, p := range s.Properties {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Section returns the body of the system-out section titled title ("--- title ---"), or "".
+func (c Case) Section(title string) string {
+	head := "\n--- " + title + " ---\n"
+	i := strings.Index(c.SystemOut, head)
+	if i < 0 {
+		return ""
+	}
+	body := c.SystemOut[i+len(head):]
+	if j := strings.Index(body, "\n--- "); j >= 0 {
+		body = body[:j]
+	}
+	return strings.TrimRight(body, "\n")
+}
+
 // Area returns the spec's area (label "area:x"), or "".
 func (c Case) Area() string {
 	if v, ok := metaValue(c.SystemOut, metaArea); ok {
@@ -179,6 +254,7 @@ const (
 	metaArea        = "area"
 	metaLabels      = "labels"
 	metaState       = "state"
+	metaSpec        = "spec"
 	metaAttempts    = "attempts"
 	areaLabelPrefix = "area:"
 )
@@ -311,8 +387,12 @@ func Marshal(s Suites) ([]byte, error) {
 }
 
 // WriteFile writes s to path atomically (temp file in the same directory, then
-// rename), creating parent directories.
+// rename), creating parent directories. It writes only to a new path or over a regular
+// file (CheckReportPath), checked again just before the rename.
 func WriteFile(path string, s Suites) (err error) {
+	if err := CheckReportPath(path); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
 	data, err := Marshal(s)
 	if err != nil {
 		return err
@@ -339,6 +419,9 @@ func WriteFile(path string, s Suites) (err error) {
 	}
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("reports: close %s: %w", path, err)
+	}
+	if err = CheckReportPath(path); err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("reports: rename into %s: %w", path, err)

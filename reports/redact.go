@@ -34,11 +34,14 @@ var redactRules = []struct {
 	{regexp.MustCompile(`(?i)(^|[^a-z]|\\[nrt])((?:` + secretKeys + `)\s*:\s*\[?)[^\s"'<>,;&\]\}\\]+`), `${1}${2}` + Redacted},
 	// Legacy ROA style "Authorization: acs AKID:signature".
 	{regexp.MustCompile(`(?i)\b(Authorization\s*:\s*acs\s+[^:\s]+:)\S+`), `${1}` + Redacted},
+	// The password of URL userinfo (http://alice:pw@host), to the last "@" before the path,
+	// as url.Parse splits it; the same rule as protocol.Redact's. A user name alone is kept.
+	{regexp.MustCompile(`(://[^\s/?#:]*:)[^\s/?#]+@`), `${1}` + Redacted + `@`},
 }
 
 // RedactSecrets blanks the values of Signature, AccessKeySecret and SecurityToken
 // (and bearer tokens) in query strings, StringToSigns, JSON, XML, header lines,
-// Authorization headers and Go value dumps. It is the default redactor and always
+// Authorization headers and Go value dumps, and URL passwords (http://user:pw@host). It is the default redactor and always
 // runs, after Options.Redact.
 func RedactSecrets(s string) string {
 	for _, r := range redactRules {

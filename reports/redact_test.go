@@ -34,6 +34,9 @@ func TestRedactSecrets(t *testing.T) {
 		{"json-escaped transcript", `"POST /\nx-acs-security-token: tok\n\nSecurityToken=tok\u0026Signature=sig\n"`,
 			`"POST /\nx-acs-security-token: REDACTED\n\nSecurityToken=REDACTED\u0026Signature=REDACTED\n"`},
 		{"roa", "Authorization: acs testid:c2lnbmF0dXJl", "Authorization: acs testid:REDACTED"},
+		{"url password", `endpoint http://alice:pw@127.0.0.1:8080/ and "https://a@b:p@ss@h?x"`,
+			`endpoint http://alice:REDACTED@127.0.0.1:8080/ and "https://a@b:REDACTED@h?x"`},
+		{"url user and ports untouched", "http://alice@host/ http://host:8080/a@b", "http://alice@host/ http://host:8080/a@b"},
 		{"error codes untouched", "SignatureDoesNotMatch: IncompleteSignature, InvalidSecurityToken.Expired",
 			"SignatureDoesNotMatch: IncompleteSignature, InvalidSecurityToken.Expired"},
 	}
@@ -106,6 +109,17 @@ func FuzzRedactPlanted(f *testing.F) {
 			out := RedactSecrets(in)
 			if strings.Count(out, secret) > strings.Count(pre, secret)+strings.Count(post, secret) {
 				t.Fatalf("form %q leaks %q:\n in %q\nout %q", form, secret, in, out)
+			}
+			if again := RedactSecrets(out); again != out {
+				t.Fatalf("not idempotent:\n%q\n%q", out, again)
+			}
+		}
+		// A URL password: '/' would end the authority, so it is never part of one.
+		if pw := strings.ReplaceAll(secret, "/", ""); len(pw) >= 8 {
+			in := pre + "http://alice:" + pw + "@127.0.0.1:8080/" + post
+			out := RedactSecrets(in)
+			if strings.Count(out, pw) > strings.Count(pre, pw)+strings.Count(post, pw) {
+				t.Fatalf("URL password %q leaks:\n in %q\nout %q", pw, in, out)
 			}
 			if again := RedactSecrets(out); again != out {
 				t.Fatalf("not idempotent:\n%q\n%q", out, again)

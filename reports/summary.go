@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// Tally counts testcases by status.
-type Tally struct{ Tests, Passed, Failed, Errors, Skipped int }
+// Tally counts testcases by verdict. Interrupted cases (stopped before they finished) are
+// neither passes nor failures.
+type Tally struct{ Tests, Passed, Failed, Errors, Skipped, Interrupted int }
 
 func (t *Tally) add(status string) {
 	t.Tests++
@@ -25,6 +26,8 @@ func (t *Tally) add(status string) {
 		t.Errors++
 	case "skipped":
 		t.Skipped++
+	case TypeInterrupted:
+		t.Interrupted++
 	}
 }
 
@@ -42,10 +45,25 @@ type Problem struct {
 	Behaviours             []string
 }
 
-// SkipGroup is one skip reason and how many testcases gave it.
+// SkipGroup is one skip reason and how many testcases gave it. Reasons that differ only in
+// an instance or request ID are one group.
 type SkipGroup struct {
-	Reason string
-	Count  int
+	Reason  string
+	Count   int
+	Example string // one case that gave it: its first behaviour ID, else its name
+}
+
+// varyingIDRE matches the parts of a skip reason that differ from spec to spec.
+var varyingIDRE = regexp.MustCompile(`\bi-[0-9a-zA-Z]{4,}\b|\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`)
+
+// skipKey is a skip reason with its varying IDs folded, so near-identical reasons group.
+func skipKey(msg string) string {
+	return varyingIDRE.ReplaceAllStringFunc(cmp.Or(firstLine(msg), "skipped"), func(id string) string {
+		if strings.HasPrefix(id, "i-") {
+			return "i-…"
+		}
+		return "…"
+	})
 }
 
 // Summary is the digest of a (merged) JUnit report.
@@ -56,20 +74,25 @@ type Summary struct {
 	Behaviours map[string]Tally // by behaviour ID; a case counts once per ID
 	Failures   []Problem        // in report order
 	Skips      []SkipGroup      // most frequent first
+	Unfinished []string         // "suite: case" of every case an interrupt stopped
 }
 
 // OK reports whether nothing failed or errored.
 func (s Summary) OK() bool { return s.Bad() == 0 }
+
+// WasInterrupted reports whether an interrupt stopped any spec or suite: the run is then
+// incomplete whatever the counts say.
+func (s Summary) WasInterrupted() bool { return s.Interrupted > 0 }
 
 var locationRE = regexp.MustCompile(`(?m)^(?:location: (\S.*)|.*\bat: (\S+:\d+))`)
 
 // Summarize computes counts, tallies, failures and skip reasons from s.
 func Summarize(s Suites) Summary {
 	sum := Summary{Time: s.Time.Duration(), Areas: map[string]Tally{}, Behaviours: map[string]Tally{}}
-	skips := map[string]int{}
+	skips := map[string]*SkipGroup{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			st, area, ids := c.Status(), c.Area(), c.Behaviours()
+			st, area, ids := c.Verdict(), c.Area(), c.Behaviours()
 			sum.add(st)
 			t := sum.Areas[area]
 			t.add(st)
@@ -80,6 +103,8 @@ func Summarize(s Suites) Summary {
 				sum.Behaviours[id] = t
 			}
 			switch r := cmp.Or(c.Error, c.Failure); {
+			case st == TypeInterrupted:
+				sum.Unfinished = append(sum.Unfinished, su.Name+": "+c.Name)
 			case r != nil:
 				p := Problem{Suite: su.Name, Name: c.Name, Classname: c.Classname, Status: st,
 					Type: r.Type, Message: oneLine(r.Message), Area: area, Behaviours: ids}
@@ -91,12 +116,16 @@ func Summarize(s Suites) Summary {
 				}
 				sum.Failures = append(sum.Failures, p)
 			case c.Skipped != nil:
-				skips[cmp.Or(firstLine(c.Skipped.Message), "skipped")]++
+				k := skipKey(c.Skipped.Message)
+				if skips[k] == nil {
+					skips[k] = &SkipGroup{Reason: k, Example: cmp.Or(strings.Join(ids[:min(len(ids), 1)], ""), c.Name)}
+				}
+				skips[k].Count++
 			}
 		}
 	}
-	for reason, n := range skips {
-		sum.Skips = append(sum.Skips, SkipGroup{Reason: reason, Count: n})
+	for _, g := range skips {
+		sum.Skips = append(sum.Skips, *g)
 	}
 	slices.SortFunc(sum.Skips, func(a, b SkipGroup) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
@@ -109,11 +138,18 @@ func Summarize(s Suites) Summary {
 func (s Summary) Fprint(w io.Writer) error {
 	var b strings.Builder
 	verdict := "PASS"
-	if !s.OK() {
+	switch {
+	case s.WasInterrupted():
+		verdict = "INTERRUPTED"
+	case !s.OK():
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped (%s)\n",
-		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, s.Time.Round(time.Millisecond))
+	unfinished := ""
+	if s.Interrupted > 0 {
+		unfinished = fmt.Sprintf(", %d unfinished", s.Interrupted)
+	}
+	fmt.Fprintf(&b, "%s: %d tests, %d passed, %d failed, %d errors, %d skipped%s (suite time %s, summed over suites)\n",
+		verdict, s.Tests, s.Passed, s.Failed, s.Errors, s.Skipped, unfinished, s.Time.Round(time.Millisecond))
 
 	if len(s.Areas) > 0 {
 		var parts []string
@@ -123,46 +159,7 @@ func (s Summary) Fprint(w io.Writer) error {
 		fmt.Fprintf(&b, "areas: %s\n", strings.Join(parts, "; "))
 	}
 
-	if len(s.Behaviours) > 0 {
-		// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
-		// are the contract, the SDK rows are how each client surfaces it.
-		var failing, unchecked []string
-		var families []string
-		type tally struct{ seen, passing, failing, untested int }
-		counts := map[string]*tally{}
-		for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
-			fam, _, _ := strings.Cut(id, "-")
-			c := counts[fam]
-			if c == nil {
-				c = &tally{}
-				counts[fam] = c
-				families = append(families, fam)
-			}
-			c.seen++
-			switch t := s.Behaviours[id]; {
-			case t.Bad() > 0:
-				failing = append(failing, id)
-				c.failing++
-			case t.Passed > 0:
-				c.passing++
-			default:
-				c.untested++
-				unchecked = append(unchecked, id)
-			}
-		}
-		var parts []string
-		for _, fam := range families {
-			c := counts[fam]
-			parts = append(parts, fmt.Sprintf("%s-*: %d seen, %d passing, %d failing, %d only skipped", fam, c.seen, c.passing, c.failing, c.untested))
-		}
-		fmt.Fprintf(&b, "behaviours: %s\n", strings.Join(parts, "; "))
-		if len(failing) > 0 {
-			fmt.Fprintf(&b, "failing behaviours: %s\n", strings.Join(failing, ", "))
-		}
-		if len(unchecked) > 0 {
-			fmt.Fprintf(&b, "unchecked behaviours (every spec skipped): %s\n", strings.Join(unchecked, ", "))
-		}
-	}
+	s.fprintBehaviours(&b)
 
 	for _, p := range s.Failures {
 		tag := "FAIL "
@@ -185,11 +182,59 @@ func (s Summary) Fprint(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  %s %s%s: %s%s%s\n", tag, ids, clip(p.Name, 120), typ, clip(p.Message, 160), loc)
 	}
+	for _, u := range s.Unfinished {
+		fmt.Fprintf(&b, "  STOP  %s: interrupted before it finished (not a verdict)\n", clip(u, 160))
+	}
 	for _, g := range s.Skips {
-		fmt.Fprintf(&b, "  SKIP  x%d %s\n", g.Count, clip(g.Reason, 160))
+		fmt.Fprintf(&b, "  SKIP  x%d %s (e.g. %s)\n", g.Count, clip(g.Reason, 160), clip(g.Example, 80))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fprintBehaviours writes the behaviour tallies by family and the failing and unchecked IDs.
+func (s Summary) fprintBehaviours(b *strings.Builder) {
+	if len(s.Behaviours) == 0 {
+		return
+	}
+	// Catalogue behaviours (RI-*) and SDK rows (SDK-*) are tallied apart: 52 behaviours
+	// are the contract, the SDK rows are how each client surfaces it.
+	var failing, unchecked []string
+	var families []string
+	type tally struct{ seen, passing, failing, untested int }
+	counts := map[string]*tally{}
+	for _, id := range slices.Sorted(maps.Keys(s.Behaviours)) {
+		fam, _, _ := strings.Cut(id, "-")
+		c := counts[fam]
+		if c == nil {
+			c = &tally{}
+			counts[fam] = c
+			families = append(families, fam)
+		}
+		c.seen++
+		switch t := s.Behaviours[id]; {
+		case t.Bad() > 0:
+			failing = append(failing, id)
+			c.failing++
+		case t.Passed > 0:
+			c.passing++
+		default:
+			c.untested++
+			unchecked = append(unchecked, id)
+		}
+	}
+	var parts []string
+	for _, fam := range families {
+		c := counts[fam]
+		parts = append(parts, fmt.Sprintf("%s-*: %d seen, %d passing, %d failing, %d only skipped", fam, c.seen, c.passing, c.failing, c.untested))
+	}
+	fmt.Fprintf(b, "behaviours: %s\n", strings.Join(parts, "; "))
+	if len(failing) > 0 {
+		fmt.Fprintf(b, "failing behaviours: %s\n", strings.Join(failing, ", "))
+	}
+	if len(unchecked) > 0 {
+		fmt.Fprintf(b, "unchecked behaviours (every spec skipped): %s\n", strings.Join(unchecked, ", "))
+	}
 }
 
 func tallyShort(t Tally) string {
@@ -198,7 +243,7 @@ func tallyShort(t Tally) string {
 	for _, x := range []struct {
 		n    int
 		what string
-	}{{t.Failed, "failed"}, {t.Errors, "errors"}, {t.Skipped, "skipped"}} {
+	}{{t.Failed, "failed"}, {t.Errors, "errors"}, {t.Skipped, "skipped"}, {t.Interrupted, "unfinished"}} {
 		if x.n > 0 {
 			extra = append(extra, fmt.Sprintf("%d %s", x.n, x.what))
 		}

@@ -56,7 +56,8 @@ func binaries(t *testing.T) string {
 		if built.err != nil {
 			return
 		}
-		jobs := [][]string{{"build", "-o", filepath.Join(built.dir, "rebootconf"), "github.com/rebootconf/rebootconf/cmd/rebootconf"}}
+		jobs := [][]string{{"build", "-o", filepath.Join(built.dir, "rebootconf"), "github.com/rebootconf/rebootconf/cmd/rebootconf"},
+			{"build", "-o", filepath.Join(built.dir, "rebootconf-testee"), "github.com/rebootconf/rebootconf/cmd/rebootconf-testee"}}
 		for _, s := range e2eSuites {
 			jobs = append(jobs, []string{"test", "-c", "-o", filepath.Join(built.dir, "suites", s+".test"), "github.com/rebootconf/rebootconf/suites/" + s})
 		}

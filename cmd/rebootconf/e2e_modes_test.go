@@ -193,10 +193,19 @@ func TestSweepDeletesLeftoversByTag(t *testing.T) {
 			if r.code != exitPass || !strings.Contains(r.stdout, "i-bp1leftover0000003: deleted") || slices.Contains(exists(), "i-bp1leftover0000003") {
 				t.Fatalf("sweep --run-id rcold2: %s", r)
 			}
+			// Without --run-id or --older-than sweep does not guess what to delete.
+			before := exists()
 			r = runProc(t, time.Minute, env, "sweep", "--endpoint", endpoint)
+			if r.code != exitConfig || !strings.Contains(r.stderr, "say what to delete") || !slices.Equal(exists(), before) {
+				t.Fatalf("sweep without a selection: %s (instances now %v)", r, exists())
+			}
+			// It names what it deletes before deleting it; --instance narrows to given IDs.
+			r = runProc(t, time.Minute, env, "sweep", "--endpoint", endpoint, "--run-id", "rcold1", "--instance", "i-bp1untagged0000001", "--instance", "i-bp1leftover0000002")
 			want := []string{"i-bp1othertag0000001", "i-bp1untagged0000001"}
-			if got := exists(); r.code != exitPass || !slices.Equal(got, want) {
-				t.Fatalf("sweep: %s\ninstances left %v, want %v", r, got, want)
+			if got := exists(); r.code != exitPass || !slices.Equal(got, want) ||
+				!strings.Contains(r.stdout, "deleting 1 instance(s): i-bp1leftover0000002 (rebootconf-run=rcold1)") ||
+				!strings.Contains(r.stdout, "i-bp1untagged0000001: not among the tagged instances") {
+				t.Fatalf("sweep --run-id rcold1: %s\ninstances left %v, want %v", r, got, want)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/emulator"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/reports"
 )
 
 // SIGINT or SIGTERM in the middle of a run (reboots take 25 s on the realistic profile, so
@@ -50,10 +51,13 @@ func TestInterruptCleansUpAndReports(t *testing.T) {
 			if took := time.Since(sent); took > 60*time.Second {
 				t.Errorf("exited %s after %s, want within 60s", sig, took)
 			}
-			if r.code != exitFail || !strings.Contains(r.stdout, "interrupted") {
-				t.Fatalf("after %s: %s", sig, r)
+			if r.code != exitInterrupted || !strings.Contains(r.stdout, "INTERRUPTED: ") || strings.Contains(r.stdout, "failing behaviours") {
+				t.Fatalf("after %s: want exit %d, an INTERRUPTED summary and no behaviour named failing: %s", sig, exitInterrupted, r)
 			}
 			rep := r.report(t)
+			if s := reports.Summarize(rep); !s.WasInterrupted() {
+				t.Errorf("the report after %s does not say the run was interrupted", sig)
+			}
 			if rep.Tests == 0 {
 				t.Fatalf("the JUnit report after %s holds no test case:\n%s", sig, r)
 			}
@@ -99,7 +103,7 @@ func TestInterruptCleansUpWithoutControlAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := p.wait(t, 90*time.Second)
-	if r.code != exitFail || !strings.Contains(r.stdout, "interrupted") || r.report(t).Tests == 0 {
+	if r.code != exitInterrupted || !strings.Contains(r.stdout, "interrupted") || r.report(t).Tests == 0 {
 		t.Fatalf("after SIGINT: %s", r)
 	}
 	if left := taggedViaECS(t, endpoint, runID); len(left) != 0 {

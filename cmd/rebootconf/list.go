@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,12 +21,11 @@ import (
 // listCmd prints the behaviour catalogue with the specs that cover each behaviour, read from
 // the suite binaries themselves (a Ginkgo dry run: nothing is sent anywhere).
 func listCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("list", "[flags]")
 	suitesDir := fs.String("suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	suites := fs.String("suites", "conformance,properties,sdkclients", "suites to read coverage from")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return parseFailure(err)
 	}
 	bins, err := locateSuites(runConfig{suitesDir: *suitesDir, suites: splitList(*suites)})
@@ -35,6 +34,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	covered := map[string][]string{} // behaviour ID → spec texts
+	sdkRows := map[string][]string{} // SDK row ID → the clients whose specs check it
 	var unknown []string             // behaviour-shaped labels the catalogue does not know
 	for _, b := range bins {
 		specs, err := dryRunSpecs(b)
@@ -46,6 +46,8 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					covered[l] = append(covered[l], b.name+": "+s.FullText())
+				} else if sdkRowShaped.MatchString(l) {
+					sdkRows[l] = append(sdkRows[l], sdkClient(s.Labels()))
 				} else if behaviourShaped.MatchString(l) {
 					unknown = append(unknown, fmt.Sprintf("%s (%s: %s)", l, b.name, s.FullText()))
 				}
@@ -77,6 +79,7 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		_ = tw.Flush()
 		fmt.Fprintf(stdout, "\n%d behaviours, %d covered by at least one spec, %d uncovered\n", len(rows), len(rows)-uncovered, uncovered)
+		printSDKRows(stdout, sdkRows)
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(stderr, "rebootconf list: %d spec labels name no catalogue behaviour (a typo counts nothing):\n  %s\n", len(unknown), strings.Join(unknown, "\n  "))
@@ -86,6 +89,34 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitPass
+}
+
+// sdkRowShaped matches the ID of a row the SDK clients suite checks through each client.
+var sdkRowShaped = regexp.MustCompile(`^SDK-[A-Z]+-[0-9]+$`)
+
+// sdkClient is the client a spec's "sdk:<client>" label names, or "".
+func sdkClient(labels []string) string {
+	for _, l := range labels {
+		if c, ok := strings.CutPrefix(l, "sdk:"); ok {
+			return c
+		}
+	}
+	return ""
+}
+
+// printSDKRows lists the SDK rows with the clients that check each (docs/labels.md).
+func printSDKRows(w io.Writer, rows map[string][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nSDK rows (how each SDK client surfaces the contract; see docs/labels.md):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSPECS\tCLIENTS")
+	for _, id := range slices.Sorted(maps.Keys(rows)) {
+		clients := slices.Compact(slices.Sorted(slices.Values(rows[id])))
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", id, len(rows[id]), strings.Join(clients, " "))
+	}
+	_ = tw.Flush()
 }
 
 // behaviourShaped matches a label that means to name a catalogue behaviour.

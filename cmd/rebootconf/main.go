@@ -2,69 +2,114 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/rebootconf/rebootconf/reports"
 )
 
-// commands maps a subcommand name to its entry point, which returns the exit code.
-// Adding a command is one line here.
-var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
-	"serve":  serveCmd,
-	"run":    runCmd,
-	"list":   listCmd,
-	"sweep":  sweepCmd,
-	"replay": replayCmd,
-	"diff":   diffCmd,
-	"version": func(_ []string, stdout, _ io.Writer) int {
-		fmt.Fprintln(stdout, "rebootconf", reports.HarnessVersion, "(ECS RebootInstance, API 2014-05-26)")
-		return 0
-	},
+// command is one subcommand: its entry point (returning the exit code) and the one line
+// `rebootconf help` shows for it. Adding a command is one entry here.
+type command struct {
+	run     func(args []string, stdout, stderr io.Writer) int
+	summary string
 }
+
+// commands is filled in init: each command's -h reads its summary back from here.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"run":     {runCmd, "run the suites against a target and write the reports"},
+		"list":    {listCmd, "list every behaviour with the specs that cover it"},
+		"diff":    {diffCmd, "compare two runs' reports behaviour by behaviour"},
+		"replay":  {replayCmd, "re-run a failing sequence the properties suite wrote"},
+		"serve":   {serveCmd, "run the reference ECS emulator"},
+		"sweep":   {sweepCmd, "delete instances earlier runs left behind"},
+		"version": {versionCmd, "print the version"},
+	}
+}
+
+// commandOrder is the order help lists the commands in: the main job first.
+var commandOrder = []string{"run", "list", "diff", "replay", "serve", "sweep", "version"}
+
+// commandHelp is more text for a command's -h, after its summary.
+var commandHelp = map[string]string{
+	"run": `Preflights the target, prints the plan, runs the suites with live progress and writes
+junit.xml, report.json and report.html to --output-dir, with a reproduce command per failure.
+Exit status: 0 every spec passed, 1 a failure, 2 usage or configuration (including a
+selection that runs no spec), 3 interrupted (the reports hold what finished).`,
+	"replay": `Checks every step of the sequence against the model. With a control API the sequence's
+world is created first and deleted again when the replay ends, however it ends.
+Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage, infrastructure trouble
+or an interrupted replay.`,
+	"diff": `Exit status: 1 on a regression (with --strict also on lost coverage), 2 on bad usage.`,
+}
+
+func commandSummary(name string) string { return commands[name].summary }
 
 func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		return exitConfig
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitPass
+	case "help":
+		return helpCmd(args[1:], stdout, stderr)
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "rebootconf: unknown command %q\n", args[0])
-		usage(stderr)
-		return 2
+		fmt.Fprintf(stderr, "rebootconf: unknown command %q (see 'rebootconf help')\n", args[0])
+		return exitConfig
 	}
-	return cmd(args[1:], stdout, stderr)
+	return cmd.run(args[1:], stdout, stderr)
 }
 
-// parseFailure is the exit code after a flag-parsing error: -h asked for help (the flag
-// package has printed it), anything else is a usage error.
-func parseFailure(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
+// helpCmd is `help [COMMAND]`: the command list, or one command's flags, on stdout.
+func helpCmd(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		usage(stdout)
 		return exitPass
+	case len(args) > 1:
+		fmt.Fprintln(stderr, "rebootconf help: name one command (see 'rebootconf help')")
+		return exitConfig
 	}
-	return exitConfig
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "rebootconf help: unknown command %q (see 'rebootconf help')\n", args[0])
+		return exitConfig
+	}
+	return cmd.run([]string{"-h"}, stdout, stderr)
 }
 
+func versionCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", "")
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
+		return parseFailure(err)
+	}
+	fmt.Fprintln(stdout, "rebootconf", reports.HarnessVersion, "(ECS RebootInstance, API 2014-05-26)")
+	return exitPass
+}
+
+// usage lists the commands with their one-line descriptions.
 func usage(w io.Writer) {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	var b strings.Builder
+	b.WriteString("usage: rebootconf <command> [flags] [arguments]\n\ncommands:\n")
+	width := len(slices.MaxFunc(commandOrder, func(a, b string) int { return len(a) - len(b) }))
+	for _, n := range commandOrder {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, n, commands[n].summary)
 	}
-	sort.Strings(names)
-	fmt.Fprintln(w, "usage: rebootconf <command> [flags]")
-	fmt.Fprintln(w, "commands:")
-	for _, n := range names {
-		fmt.Fprintln(w, "  "+n)
-	}
-	fmt.Fprintln(w, "Run 'rebootconf <command> -h' for a command's flags.")
+	b.WriteString("\nRun 'rebootconf help <command>' for a command's flags; 'rebootconf --version' for the version.\n")
+	_, _ = io.WriteString(w, b.String())
 }

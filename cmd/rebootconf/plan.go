@@ -55,8 +55,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 	if err != nil {
 		tg.Close()
 		var m *protocol.MalformedError
+		var redirect *protocol.RedirectError
 		switch {
-		case errors.As(err, &m):
+		case errors.As(err, &m), errors.As(err, &redirect):
 			return nil, fmt.Errorf("%s does not answer like an ECS endpoint: %v", tg.Endpoint, err)
 		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil || isTimeout(err):
 			return nil, fmt.Errorf("%s did not answer within %s (read-only DescribeInstances)", tg.Endpoint, timeout)
@@ -92,6 +93,9 @@ func preflight(ctx context.Context, o target.Options, timeout time.Duration) (*p
 		p.notes = append(p.notes, "control API found: every condition can be produced")
 	} else {
 		p.notes = append(p.notes, "no control API: conditions come from the fixtures file, others are skipped")
+		if tg.ControlNote != "" {
+			p.notes = append(p.notes, tg.ControlNote)
+		}
 	}
 	if err := tg.VerifyPool(pctx); err != nil {
 		tg.Close()
@@ -116,35 +120,6 @@ func endpointOf(o target.Options) string {
 func isTimeout(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// leakCheck deletes instances still tagged with this run and reports them: every instance a
-// run creates must be gone when it ends, whatever happened.
-func (p *preflightResult) leakCheck(ctx context.Context) string {
-	tg := p.target
-	if tg.Kind == target.KindEmbedded {
-		return ""
-	}
-	found, err := taggedInstances(ctx, tg, tg.RunID)
-	if err != nil {
-		return "leak check could not list instances: " + err.Error()
-	}
-	if len(found) == 0 {
-		return ""
-	}
-	var ids, failed []string
-	for _, ti := range found {
-		ids = append(ids, ti.ID)
-		tg.Adopt(ti.ID, ti.Run)
-		if err := tg.Release(ctx, ti.ID); err != nil {
-			failed = append(failed, err.Error())
-		}
-	}
-	msg := fmt.Sprintf("%d instance(s) tagged %s=%s outlived their specs: %s (deleted now)", len(ids), target.RunTagKey, tg.RunID, strings.Join(ids, ","))
-	if len(failed) > 0 {
-		msg += "; deletion failed: " + strings.Join(failed, "; ") + " — run `rebootconf sweep`"
-	}
-	return msg
 }
 
 // taggedInstance is an instance some run created, found by its rebootconf-run tag.

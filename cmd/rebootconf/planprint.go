@@ -127,8 +127,25 @@ func typical(ctx context.Context, tg *target.Target) (reboot, create time.Durati
 	return 10 * tg.Timing.Poll, 20 * tg.Timing.Poll
 }
 
+// runPlan is what the plan found: the specs each suite's selection holds (progress and the
+// empty-selection check read it) and the estimated duration.
+type runPlan struct {
+	specs    map[string]int // by suite name
+	listed   bool           // every suite's specs could be listed
+	estimate time.Duration
+}
+
+// total is the number of specs selected in every suite.
+func (p runPlan) total() int {
+	n := 0
+	for _, c := range p.specs {
+		n += c
+	}
+	return n
+}
+
 // printPlan prints what will run, what will be skipped and why, and what it will cost.
-func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) error {
+func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightResult, bins []suiteBinary) (runPlan, error) {
 	tg := pf.target
 	fmt.Fprintf(w, "rebootconf plan\n  target: %s\n  run id: %s (tag %s=%s)\n", tg.Describe(), tg.RunID, target.RunTagKey, tg.RunID)
 	for _, n := range pf.notes {
@@ -136,7 +153,9 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 	}
 	plans := planSuites(bins, cfg.labelFilter)
 	selected, listed := map[string]bool{}, true
+	rp := runPlan{specs: map[string]int{}}
 	for _, p := range plans {
+		rp.specs[p.name] = p.specs
 		listed = listed && p.errMsg == ""
 		for id := range p.behaviours {
 			selected[id] = true
@@ -179,13 +198,15 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 		parts = append(parts, part)
 	}
 	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed)
-	printCost(ctx, w, cfg, tg, pf.latency, specs, disruptive, creations, len(bins))
-	return ctx.Err()
+	rp.listed = listed
+	rp.estimate = printCost(ctx, w, cfg, tg, pf.latency, specs, disruptive, creations, len(bins))
+	return rp, ctx.Err()
 }
 
 // printCost prints the real reboots, instance creations and duration a run is expected to
-// take. Every figure is an estimate from spec counts; the caps are hard limits.
-func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) {
+// take, and returns the estimated duration. Every figure is an estimate from spec counts; the
+// caps are hard limits.
+func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) time.Duration {
 	capText := "no cap"
 	if tg.Guard.MaxReboots > 0 {
 		capText = fmt.Sprintf("capped at %d for the whole run", tg.Guard.MaxReboots)
@@ -227,6 +248,7 @@ func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Targe
 	bound := time.Duration(reboots)*tg.Timing.RebootBound + time.Duration(creations)*tg.Timing.ProvisionBound + time.Duration(specs)*tg.Timing.ObserveWindow
 	bound = min(bound, time.Duration(suites)*cfg.timeout)
 	fmt.Fprintf(w, "  estimated duration: about %s (at most %s if every wait runs to its bound)\n", roundDur(est), roundDur(max(bound, est)))
+	return est
 }
 
 func roundDur(d time.Duration) time.Duration {

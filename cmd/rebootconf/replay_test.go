@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"io"
 	"net/http/httptest"
 	"slices"
@@ -57,24 +56,28 @@ func TestReplayInterspersedFlags(t *testing.T) {
 		{name: "flags before FILE", args: []string{"--endpoint=http://h:1", "-q", "a.json"}, ok: true, file: "a.json", endpoint: "http://h:1", quiet: true},
 		{name: "flags on both sides", args: []string{"--mutant", "m1", "a.json", "--mutant", "m2"}, ok: true, file: "a.json", mutants: []string{"m1", "m2"}},
 		{name: "after --, a dash is a file name", args: []string{"-q", "--", "-odd.json"}, ok: true, file: "-odd.json", quiet: true},
-		{name: "two FILEs", args: []string{"a.json", "--endpoint", "http://h:1", "b.json"}, stderr: "one FILE.json expected, got 2: a.json b.json"},
+		{name: "two FILEs", args: []string{"a.json", "--endpoint", "http://h:1", "b.json"}, stderr: "want 1 argument(s), got 2"},
 		{name: "two FILEs after --", args: []string{"--", "a.json", "b.json"}, stderr: "got 2"},
-		{name: "no FILE", args: []string{"--endpoint", "http://h:1"}, stderr: "usage: rebootconf replay FILE.json [flags]"},
-		{name: "nothing", args: nil, stderr: "name the sequence file"},
+		{name: "no FILE", args: []string{"--endpoint", "http://h:1"}, stderr: "want 1 argument(s), got 0 (see 'rebootconf help replay')"},
+		{name: "nothing", args: nil, stderr: "got 0"},
 		{name: "unknown flag after FILE", args: []string{"a.json", "--nope"}, stderr: "flag provided but not defined: -nope"},
 		{name: "flag value missing after FILE", args: []string{"a.json", "--endpoint"}, stderr: "flag needs an argument: -endpoint"},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-			fs.SetOutput(&stderr)
-			fs.Usage = func() { io.WriteString(&stderr, "usage: rebootconf replay FILE.json [flags]\n") }
+			fs := newFlags("replay", "FILE.json [flags]")
 			endpoint := fs.String("endpoint", "", "")
 			quiet := fs.Bool("q", false, "")
 			var mutants multiFlag
 			fs.Var(&mutants, "mutant", "")
-			file, err := parseReplayArgs(fs, row.args)
+			var file string
+			pos, err := parseCommandLine(fs, row.args, 1, io.Discard, &stderr)
+			if err == nil {
+				file = pos[0]
+			} else if strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("a usage error takes one line, got:\n%s", stderr.String())
+			}
 			if ok := err == nil; ok != row.ok || file != row.file {
 				t.Fatalf("got (%q, %v), want (%q, %v); stderr:\n%s", file, ok, row.file, row.ok, stderr.String())
 			}
@@ -93,8 +96,8 @@ func TestReplayInterspersedFlags(t *testing.T) {
 	// bad form exits 2 before any target is opened.
 	for _, args := range [][]string{{"-h"}, {replayFixture, "--help"}} {
 		var out, errOut bytes.Buffer
-		if code := dispatch(append([]string{"replay"}, args...), &out, &errOut); code != exitPass || !strings.Contains(errOut.String(), "usage: rebootconf replay FILE.json [flags]") {
-			t.Errorf("replay %q: exit %d, want %d with the usage\n%s", args, code, exitPass, errOut.String())
+		if code := dispatch(append([]string{"replay"}, args...), &out, &errOut); code != exitPass || !strings.Contains(out.String(), "usage: rebootconf replay FILE.json [flags]") {
+			t.Errorf("replay %q: exit %d, want %d with the usage on stdout\n%s", args, code, exitPass, out.String())
 		}
 	}
 	for _, args := range [][]string{{}, {"--endpoint", "http://127.0.0.1:1"}, {replayFixture, replayFixture}, {replayFixture, "-q", replayFixture}} {

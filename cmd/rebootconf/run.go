@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
@@ -23,15 +22,16 @@ import (
 	"github.com/rebootconf/rebootconf/reports"
 )
 
-// Exit codes of `rebootconf run`.
+// Exit codes of every command.
 const (
-	exitPass   = 0
-	exitFail   = 1
-	exitConfig = 2
+	exitPass        = 0 // every spec passed
+	exitFail        = 1 // a spec failed, or a problem outside any spec (leak, harness error)
+	exitConfig      = 2 // usage or configuration: bad flag, unreachable target, a selection that runs no spec
+	exitInterrupted = 3 // SIGINT/SIGTERM stopped the run: the report holds what finished
 )
 
-// DefaultJUnitReport is where the main job writes its merged JUnit report.
-const DefaultJUnitReport = "reports/junit.xml"
+// DefaultOutputDir holds everything a run writes unless --output-dir says otherwise.
+const DefaultOutputDir = "reports"
 
 // runConfig is everything `run` was told, after flag parsing.
 type runConfig struct {
@@ -46,20 +46,35 @@ type runConfig struct {
 	verbose     bool
 	parallel    bool
 	fuzz        fuzzBudget
-	logDir      string
 	preflight   time.Duration
+	outputDir   string
+	focus       string
+	// targetArgs are the flags given that shape the target and the specs' behaviour: a
+	// reproduce line repeats them.
+	targetArgs []string
+	// progressEvery is how often a plain progress line is printed when stdout is not a
+	// terminal (a terminal gets a status line redrawn every second).
+	progressEvery time.Duration
+	ext           runExtras // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
 const defaultSuites = "conformance,properties,sdkclients"
 
+// parseRunFlags parses run's command line; help and one-line usage errors go to stderr.
 func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
+	return parseRunArgs(args, stderr, stderr)
+}
+
+// parseRunArgs parses run's command line: -h prints the flags on stdout (flag.ErrHelp), a
+// flag mistake is printed on stderr in one line (errUsage); other errors are returned.
+func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	var c runConfig
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", "[flags]")
 	targetFlags(fs, &c.opts, "ECS-compatible endpoint URL (default: the embedded emulator)")
 	fs.StringVar(&c.opts.FixturesFile, "fixtures", "", "fixtures file: lent instances and RunInstances parameters (see README)")
 	fs.BoolVar(&c.opts.DryRunOnly, "dry-run-only", false, "send only DryRun and read calls (safe on a production account)")
+	fs.BoolVar(&c.opts.NoPool, "no-pool", false, "create a fresh instance for every spec instead of reusing Running ones from the instance pool (targets without the control API)")
 	fs.IntVar(&c.opts.MaxReboots, "max-reboots", 0, "cap on real reboots for the whole run, shared by its suite processes (0: none for emulators, 20 on the real cloud)")
 	fs.StringVar(&c.opts.EmulatorProfile, "emulator-profile", "", "embedded emulator transition profile: fast (default), realistic, immediate")
 	var mutants multiFlag
@@ -70,9 +85,11 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
-	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: unlimited, 5 on the real cloud; negative: unlimited)")
+	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: the default, unlimited for emulators and 5 on the real cloud)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
-	fs.StringVar(&c.junit, "junit-report", DefaultJUnitReport, "path of the merged JUnit report")
+	fs.StringVar(&c.outputDir, "output-dir", DefaultOutputDir, "directory for everything the run writes: junit.xml, report.json, report.html, logs/, replay/, testdata/rapid/")
+	fs.StringVar(&c.junit, "junit-report", "", "path of the merged JUnit report (default <output-dir>/junit.xml)")
+	fs.StringVar(&c.focus, "focus", "", "run only the specs whose full text matches this regular expression (Ginkgo's focus; reproduce lines use it)")
 	suites := fs.String("suites", defaultSuites, "comma-separated suites to run")
 	fs.StringVar(&c.suitesDir, "suites-dir", "", "directory with prebuilt suite binaries (default: bin/suites next to this binary)")
 	fs.StringVar(&c.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'errors && !disruptive'")
@@ -80,32 +97,38 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.Int64Var(&c.seed, "seed", 0, "random seed for spec order and rapid (0: time-based)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "wall-clock limit per suite")
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
+	fs.DurationVar(&c.progressEvery, "progress-interval", 30*time.Second, "when stdout is not a terminal, print a progress line this often (0: never; a terminal gets a live status line)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
 	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
 	fs.IntVar(&c.fuzz.checks, "fuzz-checks", 0, "rapid cases per property (default: the suite's small budget)")
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
-	if err := fs.Parse(args); err != nil {
+	ext := addExtraFlags(fs)
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
 	}
-	if c.fuzz.checks < 0 || c.fuzz.steps < 0 || c.fuzz.duration < 0 || c.fuzz.reboots < 0 {
-		return c, errors.New("--fuzz-checks, --fuzz-steps, --fuzz-duration and --fuzz-reboots must not be negative")
+	if err := c.resolveOutputs(fs); err != nil {
+		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
+	if err := checkRunNumbers(c); err != nil { // flagcheck.go
+		return c, err
 	}
 	c.opts.Mutants = mutants
+	var err error
+	if c.ext, err = ext.finish(); err != nil {
+		return c, err
+	}
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
 	}
-	if c.timeout <= 0 || c.preflight <= 0 {
-		return c, errors.New("--timeout and --preflight-timeout must be positive")
+	if c.progressEvery < 0 {
+		return c, errors.New("--progress-interval must not be negative")
 	}
 	if c.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {
-			return c, fmt.Errorf("--label-filter %q: %v", c.labelFilter, err)
+			return c, fmt.Errorf("--label-filter %q: %s", c.labelFilter, labelFilterError(err))
 		}
 	}
 	if c.seed == 0 {
@@ -121,129 +144,246 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseRunFlags(args, stderr)
+	cfg, err := parseRunArgs(args, stdout, stderr)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) {
 			fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
 		}
 		return parseFailure(err)
 	}
-	if !cfg.planOnly {
-		if err := checkWritable(cfg.junit); err != nil {
-			fmt.Fprintf(stderr, "rebootconf run: --junit-report: %v\n", err)
-			return exitConfig
-		}
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	bins, err := locateSuites(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
-		return exitConfig
+	rs, code := prepareRun(ctx, cfg, stdout, stderr)
+	if rs == nil {
+		return code
 	}
-	pf, err := preflight(ctx, cfg.opts, cfg.preflight)
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: preflight: %v\n", err)
-		return exitConfig
-	}
-	defer pf.close()
-	if err := printPlan(ctx, stdout, cfg, pf, bins); err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: plan: %v\n", err)
-		return exitConfig
-	}
+	defer rs.close()
 	if cfg.planOnly {
 		return exitPass
 	}
-
-	workDir, err := os.MkdirTemp("", "rebootconf-run-")
-	if err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: %v\n", err)
-		return exitConfig
-	}
-	defer os.RemoveAll(workDir)
-	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
-	cfg.opts.RebootLedger = filepath.Join(workDir, "reboots.ledger")
-	logDir := filepath.Join(filepath.Dir(cfg.junit), "logs")
-	_ = os.MkdirAll(logDir, 0o755)
-
 	start := time.Now()
-	results := make([]suiteResult, len(bins))
-	runOne := func(i int) {
-		b := bins[i]
-		r := &results[i]
-		if ctx.Err() != nil {
-			r.errs = append(r.errs, b.name+": not started (interrupted)")
-			return
+	results := rs.runSuites(ctx, stdout)
+	return rs.finish(ctx, results, start, stdout, stderr)
+}
+
+// runSetup is a run past its preflight: the checked target, the suite binaries, the plan
+// and where the run writes.
+type runSetup struct {
+	cfg     runConfig
+	pf      *preflightResult
+	bins    []suiteBinary
+	plan    runPlan
+	workDir string // per-run scratch: suite JUnit files, stats, the reboot and created ledgers
+	logDir  string
+	clean   cleanup // what the leak check found and did, once the suites are done
+}
+
+func (rs *runSetup) close() {
+	rs.pf.close()
+	if rs.workDir != "" {
+		_ = os.RemoveAll(rs.workDir)
+	}
+}
+
+// prepareRun checks everything a run needs before it sends a mutating call: the report
+// path, the suites, the target (preflight) and a selection that runs at least one spec.
+// On failure it has printed one line and returns a nil setup and the exit code.
+func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*runSetup, int) {
+	fail := func(format string, args ...any) (*runSetup, int) {
+		fmt.Fprintf(stderr, "rebootconf run: "+format+"\n", args...)
+		return nil, exitConfig
+	}
+	if !cfg.planOnly {
+		if err := prepareReport(cfg.junit); err != nil { // junitpath.go
+			return fail("--junit-report: %v", err)
 		}
-		junit := filepath.Join(workDir, b.name+".xml")
-		logPath := filepath.Join(logDir, b.name+".log")
-		statsDir := filepath.Join(workDir, "stats-"+b.name)
-		code, err := runSuite(ctx, cfg, b, junit, logPath, statsDir, stdout)
-		st, serr := target.ReadStats(statsDir)
-		if serr != nil {
-			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
-		}
-		r.stats = st
-		s, rerr := reports.ReadFile(junit)
-		switch {
-		case rerr == nil:
-			r.suites = withStats(s, st)
-		case err != nil:
-			r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
-		default:
-			r.errs = append(r.errs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
+		for _, f := range []string{jsonFile, htmlFile} {
+			if err := prepareReport(filepath.Join(cfg.outputDir, f)); err != nil {
+				return fail("--output-dir: %v", err)
+			}
 		}
 	}
+	bins, err := locateSuites(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	pf, err := preflight(ctx, cfg.opts, cfg.preflight)
+	if err != nil {
+		return fail("preflight: %v", err)
+	}
+	rs := &runSetup{cfg: cfg, pf: pf, bins: bins}
+	if rs.plan, err = printPlan(ctx, stdout, cfg, pf, bins); err != nil {
+		rs.close()
+		return fail("plan: %v", err)
+	}
+	if rs.plan.listed && rs.plan.total() == 0 {
+		// A typo in a filter must not pass CI by running nothing.
+		rs.close()
+		return fail("the selection runs no spec (--suites %s, --label-filter %q); 'rebootconf list' shows the behaviour labels", strings.Join(cfg.suites, ","), cfg.labelFilter)
+	}
+	if cfg.planOnly {
+		return rs, exitPass
+	}
+	if rs.workDir, err = os.MkdirTemp("", "rebootconf-run-"); err != nil {
+		rs.close()
+		return fail("%v", err)
+	}
+	// One ledger for every suite process: --max-reboots (20 on the real cloud) caps the run.
+	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
+	// ...and one record of what they created: the leak check deletes only that (leakcheck.go).
+	rs.cfg.opts.CreatedLedger = filepath.Join(rs.workDir, "created.ledger")
+	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
+	// an earlier one found a reboot takes (target.Learnt).
+	rs.cfg.opts.LearntDir = rs.workDir
+	rs.logDir = filepath.Join(cfg.outputDir, "logs")
+	_ = os.MkdirAll(rs.logDir, 0o755)
+	return rs, exitPass
+}
+
+// runSuites runs every suite binary, at once or one by one, and collects what each left.
+// While they run, a progress line (a plain line now and then when stdout is no terminal)
+// shows how far the run is; a line per suite says how it ended.
+func (rs *runSetup) runSuites(ctx context.Context, stdout io.Writer) []suiteResult {
+	results := make([]suiteResult, len(rs.bins))
+	con := &console{w: stdout, tty: isTerminal(stdout) && !rs.cfg.verbose}
+	mon := &progressMonitor{con: con, total: rs.plan.total(), estimate: rs.plan.estimate,
+		start: time.Now(), every: rs.cfg.progressEvery, now: time.Now}
+	for _, b := range rs.bins {
+		mon.files = append(mon.files, rs.progressFile(b))
+	}
+	stop := make(chan struct{})
+	var monDone sync.WaitGroup
+	monDone.Go(func() { mon.run(stop) })
 	// Parallel suites each start their own embedded emulator, so they share nothing; against
 	// an external target they would share its rate limits and fixtures, so they go one by one.
-	parallel := cfg.parallel && !cfg.verbose && pf.target.Kind == target.KindEmbedded
+	parallel := rs.cfg.parallel && !rs.cfg.verbose && rs.pf.target.Kind == target.KindEmbedded
 	var wg sync.WaitGroup
-	for i, b := range bins {
-		fmt.Fprintf(stdout, "== suite %s (log: %s)\n", b.name, filepath.Join(logDir, b.name+".log"))
+	for i, b := range rs.bins {
+		con.Line("== suite %s (log: %s)", b.name, filepath.Join(rs.logDir, b.name+".log"))
+		one := func() {
+			results[i] = rs.runOne(ctx, b, stdout)
+			if !results[i].notStarted {
+				con.Line("%s", suiteResultLine(b.name, results[i], filepath.Join(rs.logDir, b.name+".log")))
+			}
+		}
 		if parallel {
-			wg.Go(func() { runOne(i) })
+			wg.Go(one)
 		} else {
-			runOne(i)
+			one()
 		}
 	}
 	wg.Wait()
+	close(stop)
+	monDone.Wait()
+	con.Clear()
+	return results
+}
+
+// progressFile is where suite b's processes append a line per finished spec.
+func (rs *runSetup) progressFile(b suiteBinary) string {
+	return filepath.Join(rs.workDir, "progress-"+b.name)
+}
+
+// runOne runs one suite process and reads its report and call counters.
+func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer) suiteResult {
+	var r suiteResult
+	if ctx.Err() != nil {
+		r.notStarted = true
+		return r
+	}
+	junit := filepath.Join(rs.workDir, b.name+".xml")
+	logPath := filepath.Join(rs.logDir, b.name+".log")
+	statsDir := filepath.Join(rs.workDir, "stats-"+b.name)
+	code, err := runSuite(ctx, rs.cfg, b, suiteFiles{junit: junit, log: logPath, stats: statsDir, progress: rs.progressFile(b)}, stdout)
+	st, serr := target.ReadStats(statsDir)
+	if serr != nil {
+		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
+	}
+	r.stats = st
+	s, rerr := reports.ReadFile(junit)
+	switch {
+	case rerr == nil:
+		r.suites = withStats(s, st, b.name)
+	case err != nil:
+		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
+	default:
+		r.errs = append(r.errs, fmt.Sprintf("%s: exited %d without a JUnit report (%v); see %s", b.name, code, rerr, logPath))
+	}
+	return r
+}
+
+// finish merges the suites' reports, runs the leak check, writes the report, prints the
+// summary and returns the exit code.
+func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start time.Time, stdout, stderr io.Writer) int {
+	interrupted := ctx.Err() != nil
+	merged, total, runErrs := rs.merge(ctx, results, interrupted)
+	merged, known := rs.cfg.ext.judge(merged, stderr) // --known-failing, --known-flaky (clientflags.go)
+	if err := reports.WriteFile(rs.cfg.junit, merged); err != nil {
+		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
+		return exitFail
+	}
+	rep, rerr := rs.writeRunReports(merged, start, interrupted)
+	if rerr != nil {
+		fmt.Fprintf(stderr, "rebootconf run: write report.json/report.html: %v\n", rerr)
+	}
+	sum := reports.Summarize(merged)
+	fmt.Fprintln(stdout)
+	_ = sum.Fprint(stdout)
+	_ = known.Fprint(stdout)
+	printReproduce(stdout, rep)
+	fmt.Fprintln(stdout, statsLine(total))
+	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,
+		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
+	rs.clean.print(stdout)
+	switch {
+	case interrupted:
+		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed; "+
+			protocol.Redact(rs.clean.sentence()))
+		return exitInterrupted
+	case !sum.OK() || len(runErrs) > 0 || rerr != nil || !rs.clean.clean():
+		return exitFail
+	case merged.Tests == 0:
+		fmt.Fprintln(stderr, "rebootconf run: no spec ran (check --suites and --label-filter)")
+		return exitConfig
+	}
+	return exitPass
+}
+
+// merge joins the suites' reports with the problems outside any spec: harness errors, the
+// leak check and, after an interrupt, a case that says so. It returns the call counters too.
+func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupted bool) (reports.Suites, target.Stats, []string) {
 	var all []reports.Suites
-	var runErrs []string
+	var runErrs, notStarted []string
 	var total target.Stats
-	for _, r := range results {
+	for i, r := range results {
 		if r.suites.Suites != nil {
 			all = append(all, r.suites)
+		}
+		if r.notStarted {
+			notStarted = append(notStarted, rs.bins[i].name)
 		}
 		runErrs = append(runErrs, r.errs...)
 		total = total.Add(r.stats)
 	}
 	merged := reports.Merge(all...)
-	merged.Name = "rebootconf " + string(pf.target.Kind)
+	merged.Name = "rebootconf " + string(rs.pf.target.Kind)
 	for _, msg := range runErrs {
 		merged = reports.Merge(merged, harnessError("harness", msg))
 	}
-	if leaks := pf.leakCheck(context.WithoutCancel(ctx)); leaks != "" {
+	if interrupted {
+		msg := "the run was interrupted: specs that had not finished did not run"
+		if len(notStarted) > 0 {
+			msg += "; suites not started: " + strings.Join(notStarted, ", ")
+		}
+		merged = reports.Merge(merged, harnessError(reports.TypeInterrupted, msg))
+	}
+	// Only what this run created is deleted (leakcheck.go); the verdict says what is left.
+	rs.clean = rs.pf.leakCheck(context.WithoutCancel(ctx), rs.cfg.opts.CreatedLedger, rs.cfg.opts)
+	if leaks := rs.clean.problem(); leaks != "" {
 		merged = reports.Merge(merged, harnessError("leak-check", leaks))
 	}
-	total = total.Add(pf.target.Stats()) // preflight and leak check calls count too
-	if err := reports.WriteFile(cfg.junit, merged); err != nil {
-		fmt.Fprintf(stderr, "rebootconf run: write JUnit: %v\n", err)
-		return exitFail
-	}
-	sum := reports.Summarize(merged)
-	fmt.Fprintln(stdout)
-	_ = sum.Fprint(stdout)
-	fmt.Fprintln(stdout, statsLine(total))
-	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nwall time: %s\n", pf.target.Describe(), cfg.junit, time.Since(start).Round(time.Millisecond))
-	if ctx.Err() != nil {
-		fmt.Fprintln(stdout, "interrupted: the report holds what ran; created instances were released")
-		return exitFail
-	}
-	if !sum.OK() || len(runErrs) > 0 {
-		return exitFail
-	}
-	return exitPass
+	total = total.Add(rs.pf.target.Stats()) // preflight and leak check calls count too
+	return merged, total, runErrs
 }
 
 // fuzzBudget raises the properties suite's budget for nightly runs.
@@ -254,67 +394,16 @@ type fuzzBudget struct {
 
 // suiteResult is what one suite process left: its report, its call counters, problems.
 type suiteResult struct {
-	suites reports.Suites
-	stats  target.Stats
-	errs   []string
-}
-
-// runSuite executes one prebuilt suite binary against the target and returns its exit code.
-func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, junit, logPath, statsDir string, stdout io.Writer) (int, error) {
-	args := suiteArgs(cfg, b)
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return -1, err
-	}
-	defer logf.Close()
-	cmd := exec.Command(b.path, args...)
-	cmd.Dir = filepath.Dir(b.path)
-	opts := cfg.opts
-	opts.StatsDir = statsDir
-	cmd.Env = append(os.Environ(), opts.Env()...)
-	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+junit)
-	if cfg.fuzz.duration > 0 {
-		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
-	}
-	if cfg.fuzz.reboots > 0 {
-		cmd.Env = append(cmd.Env, fmt.Sprintf("REBOOTCONF_ALLOW_REBOOTS=%d", cfg.fuzz.reboots))
-	}
-	var out io.Writer = logf
-	if cfg.verbose {
-		out = io.MultiWriter(logf, redactingWriter{stdout})
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return -1, fmt.Errorf("start %s: %w", b.path, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		// Forward the interrupt: Ginkgo runs cleanup and writes its report, then exits.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case err = <-done:
-		case <-time.After(2 * time.Minute):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			err = <-done
-		}
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), nil
-	}
-	if err != nil {
-		return -1, err
-	}
-	return 0, nil
+	suites     reports.Suites
+	stats      target.Stats
+	errs       []string
+	notStarted bool // an interrupt came before the suite started
 }
 
 // withStats records a suite process's pacing and safety figures as suite properties.
-func withStats(s reports.Suites, st target.Stats) reports.Suites {
+func withStats(s reports.Suites, st target.Stats, bin string) reports.Suites {
 	props := []reports.Property{
+		{Name: reports.PropSuite, Value: bin},
 		{Name: "rebootconf.requests", Value: fmt.Sprint(st.Requests)},
 		{Name: "rebootconf.retries", Value: fmt.Sprint(st.Retries)},
 		{Name: "rebootconf.throttled", Value: fmt.Sprint(st.Throttled)},
@@ -369,49 +458,4 @@ func splitList(s string) []string {
 	return out
 }
 
-// suiteArgs is the command line of one suite binary: timeouts, seeds, budgets, filters.
-func suiteArgs(cfg runConfig, b suiteBinary) []string {
-	args := []string{"-test.timeout=0", "-ginkgo.timeout=" + cfg.timeout.String(), fmt.Sprintf("-ginkgo.seed=%d", cfg.seed), "-ginkgo.no-color"}
-	if b.name == "properties" {
-		// Only the properties suite links rapid, and so only it accepts rapid's flags.
-		args = append(args, fmt.Sprintf("-rapid.seed=%d", cfg.seed))
-		if cfg.fuzz.checks > 0 {
-			args = append(args, fmt.Sprintf("-rapid.checks=%d", cfg.fuzz.checks))
-		}
-		if len(cfg.opts.Mutants) > 0 {
-			// A planted bug is meant to fail; its rapid fail file would be re-checked
-			// (and fail) on every later run from this directory.
-			args = append(args, "-rapid.nofailfile")
-		}
-		if cfg.fuzz.steps > 0 {
-			args = append(args, fmt.Sprintf("-rapid.steps=%d", cfg.fuzz.steps))
-		}
-	}
-	if cfg.labelFilter != "" {
-		args = append(args, "-ginkgo.label-filter="+cfg.labelFilter)
-	}
-	if cfg.verbose {
-		args = append(args, "-ginkgo.v")
-	}
-	return args
-}
-
 var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
-// checkWritable makes sure the report can be written before any suite runs: a run whose
-// report cannot be saved has wasted its reboots.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".rebootconf-write-check-")
-	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}

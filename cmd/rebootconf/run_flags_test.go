@@ -96,3 +96,18 @@ func TestRunRefusesBeforeRunning(t *testing.T) {
 		}
 	}
 }
+
+// A selection that runs nothing is a usage error (a typo'd filter must not pass CI), with
+// --plan-only and without.
+func TestEmptySelectionExitsTwo(t *testing.T) {
+	dir := fakeSuite(t, "fake", []string{"RI-STATE-001", "state"})
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	for _, extra := range [][]string{{"--plan-only"}, {"--junit-report", junit}} {
+		var out, errOut strings.Builder
+		args := append([]string{"run", "--suites-dir", dir, "--suites", "fake", "--label-filter", "RI-NOPE-001"}, extra...)
+		code := dispatch(args, &out, &errOut)
+		if code != exitConfig || !strings.Contains(errOut.String(), "runs no spec") || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d, want %d with one line\nstdout:\n%s\nstderr:\n%s", extra, code, exitConfig, out.String(), errOut.String())
+		}
+	}
+}

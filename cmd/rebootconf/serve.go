@@ -35,6 +35,7 @@ type serveConfig struct {
 	cfg       emulator.Config
 	shutdown  time.Duration
 	listMuts  bool
+	listVars  bool
 	remoteOK  bool
 	verbose   bool
 	worldPath string
@@ -42,12 +43,11 @@ type serveConfig struct {
 }
 
 // parseServe turns flags into an emulator config; every error is a usage error (exit 2).
-func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string, bool)) (serveConfig, error) {
+func parseServe(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) (serveConfig, error) {
 	var c serveConfig
 	var profile, akid, secretEnv string
-	var mutants repeated
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var mutants, variants repeated
+	fs := newFlags("serve", "[flags]")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.worldPath, "world", "", "world file (JSON, see docs/world-file.md)")
 	fs.StringVar(&profile, "emulator-profile", "", "transition profile: fast, realistic or immediate (default: the world's, else fast); the same flag as run's")
@@ -57,20 +57,22 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	fs.StringVar(&secretEnv, "access-key-secret-env", "", "environment variable holding the secret for --access-key-id")
 	fs.Var(&mutants, "mutant", "enable a planted bug by name (repeatable; see --list-mutants)")
 	fs.BoolVar(&c.listMuts, "list-mutants", false, "print the known mutants and exit")
+	fs.Var(&variants, "variant", "enable an allowed variant by name: a faithful choice the document leaves open (repeatable; see --list-variants)")
+	fs.BoolVar(&c.listVars, "list-variants", false, "print the allowed variants and exit")
 	fs.BoolVar(&c.remoteOK, "allow-non-loopback", false, "allow --addr on a non-loopback interface (the ECS API is then reachable from the network)")
 	fs.Float64Var(&c.cfg.Throttle, "throttle", 0, "requests per second per AccessKeyId before Throttling.User (0: off)")
 	fs.IntVar(&c.cfg.MaxInstances, "max-instances", 0, "instance limit (default: the world's, else 10000)")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every ECS call to stderr")
 	fs.BoolVar(&c.noControl, "no-control", false, "serve the ECS API only, without the control API (like an emulator that does not implement it)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 5*time.Second, "how long to wait for in-flight requests on SIGINT/SIGTERM")
-	if err := fs.Parse(args); err != nil {
+	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
-	}
-	if c.listMuts {
+	if c.listMuts || c.listVars {
 		return c, nil
+	}
+	if err := checkServeNumbers(c); err != nil { // flagcheck.go
+		return c, err
 	}
 	if err := checkLoopback(c.addr, c.remoteOK); err != nil {
 		return c, err
@@ -110,6 +112,7 @@ func parseServe(args []string, stderr io.Writer, lookupEnv func(string) (string,
 	}
 	c.cfg.World = world
 	c.cfg.Mutants = mutants
+	c.cfg.Variants = variants
 	return c, nil
 }
 
@@ -132,9 +135,9 @@ func checkLoopback(addr string, allowed bool) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
-	c, err := parseServe(args, stderr, lookupEnv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	c, err := parseServe(args, stdout, stderr, lookupEnv)
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+		return parseFailure(err) // parseCommandLine has printed the help or the one-line error
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
@@ -144,6 +147,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		for _, name := range emulator.MutantNames() {
 			m := emulator.Mutants[name]
 			fmt.Fprintf(stdout, "%-26s %s (breaks: %s)\n", name, m.Description, m.Breaks)
+		}
+		return 0
+	}
+	if c.listVars {
+		for _, name := range emulator.VariantNames() {
+			v := emulator.Variants[name]
+			fmt.Fprintf(stdout, "%-26s %s (allowed: %s)\n", name, v.Description, v.Allowed)
 		}
 		return 0
 	}
@@ -160,15 +170,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	if c.noControl {
 		s, err := serveWithoutControl(c.addr, em)
 		if err != nil {
-			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
-			return 1
+			return listenFailed(stderr, err)
 		}
 		srv, url = s, s.URL
 	} else {
 		s, err := emulator.Serve(c.addr, em)
 		if err != nil {
-			fmt.Fprintf(stderr, "rebootconf serve: %v\n", err)
-			return 1
+			return listenFailed(stderr, err)
 		}
 		srv, url = s, s.URL
 	}
@@ -182,4 +190,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return 1
 	}
 	return 0
+}
+
+// listenFailed reports an address serve cannot listen on (in use, not ours): the command
+// line names it, so it is a usage error (exit 2), in one line.
+func listenFailed(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "rebootconf serve: --addr: %v\n", err)
+	return exitConfig
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -106,7 +107,7 @@ func TestServeUsageErrors(t *testing.T) {
 	}{
 		"unknown flag":      {[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		"secret as flag":    {[]string{"--access-key-secret", "x"}, "not defined"},
-		"stray argument":    {[]string{"extra"}, "unexpected arguments"},
+		"stray argument":    {[]string{"extra"}, "unexpected argument"},
 		"bad profile":       {[]string{"--profile", "warp"}, `unknown transition profile "warp"`},
 		"bad world":         {[]string{"--world", bad}, `unknown status "Sleeping"`},
 		"missing world":     {[]string{"--world", filepath.Join(dir, "nope.json")}, "nope.json"},
@@ -116,8 +117,12 @@ func TestServeUsageErrors(t *testing.T) {
 		"id without env":    {[]string{"--access-key-id", "me"}, "needs --access-key-secret-env"},
 		"env without id":    {[]string{"--access-key-secret-env", "X"}, "needs --access-key-id"},
 		"env unset":         {[]string{"--access-key-id", "me", "--access-key-secret-env", "UNSET_VAR"}, "UNSET_VAR"},
-		"negative max":      {[]string{"--max-instances", "-1"}, "MaxInstances"},
-		"negative throttle": {[]string{"--throttle", "-1"}, "Throttle"},
+		"negative max":      {[]string{"--max-instances", "-1"}, "--max-instances -1"},
+		"negative throttle": {[]string{"--throttle", "-1"}, "--throttle -1"},
+		"NaN throttle":      {[]string{"--throttle", "NaN"}, "--throttle NaN"},
+		"infinite throttle": {[]string{"--throttle", "Inf"}, "--throttle +Inf"},
+		"negative shutdown": {[]string{"--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s"},
+		"zero shutdown":     {[]string{"--shutdown-timeout", "0s"}, "--shutdown-timeout 0s"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -143,5 +148,23 @@ func TestServeListMutantsAndDispatch(t *testing.T) {
 	}
 	if got := dispatch(nil, &stdout, &stderr); got != 2 {
 		t.Fatalf("no command: %d", got)
+	}
+}
+
+// An address already in use is a mistake on the command line: exit 2 with one line, with and
+// without the control API.
+func TestServePortInUseIsAUsageError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	none := func(string) (string, bool) { return "", false }
+	for _, extra := range [][]string{nil, {"--no-control"}} {
+		var stdout, stderr bytes.Buffer
+		code := serve(t.Context(), append([]string{"--addr", ln.Addr().String()}, extra...), &stdout, &stderr, none)
+		if code != exitConfig || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "address already in use") || stdout.Len() != 0 {
+			t.Errorf("serve %v on a port in use: exit %d, stderr %q; want exit 2 and one line", extra, code, stderr.String())
+		}
 	}
 }

@@ -57,20 +57,40 @@ func onFailure(rec *generators.Recorder) func(string) {
 		}
 		seq := c.Sequence
 		seq.Spec, seq.Seed = spec, seed
-		seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.seed=%d", spec, seed)
-		if failfile != "" {
-			seq.Command = fmt.Sprintf("go test ./suites/properties -ginkgo.focus=%q -rapid.failfile=%q", spec, failfile)
-		}
+		seq.Command = goTestCommand(spec, seed, failfile)
 		path := filepath.Join(replayDir(), replay.FileName(spec))
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs // the suite runs in the output directory; the line is pasted elsewhere
+		}
 		saved := replay.Save(path, seq)
 		AddReportEntry("minimal case: failure", c.Failure)
 		AddReportEntry("minimal case: HTTP exchanges", c.Transcript)
+		if saved == nil {
+			AddReportEntry("replay file", path) // `rebootconf run` builds the reproduce line from it
+		}
 		how := fmt.Sprintf("%s\nrapid: seed %d, fail file %s\nre-run: %s", replay.CommandLine(path, replayEndpoint()), seed, failfile, seq.Command)
 		if saved != nil {
 			how = fmt.Sprintf("could not write the replay file: %v\n%s", saved, how)
 		}
 		AddReportEntry("replay", how)
 	}
+}
+
+// goTestCommand re-runs the property from a source checkout against the same target: rapid's
+// fail file by absolute path (the suite's working directory is not the caller's), else the seed.
+func goTestCommand(spec string, seed uint64, failfile string) string {
+	env := ""
+	if tgt != nil && tgt.Kind != target.KindEmbedded {
+		env = target.EnvEndpoint + "=" + tgt.Endpoint + " "
+	}
+	rerun := fmt.Sprintf("-rapid.seed=%d", seed)
+	if failfile != "" {
+		if abs, err := filepath.Abs(failfile); err == nil {
+			failfile = abs
+		}
+		rerun = fmt.Sprintf("-rapid.failfile=%q", failfile)
+	}
+	return fmt.Sprintf("%sgo test ./suites/properties -ginkgo.focus=%q %s", env, spec, rerun)
 }
 
 var _ = rapid.Check // rapid is linked in for its flags (-rapid.checks, -rapid.seed ...)

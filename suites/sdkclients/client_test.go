@@ -13,17 +13,49 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/fixtures/testee"
+	"github.com/rebootconf/rebootconf/reports"
 )
 
-// Client names; each is also the suffix of the spec's "sdk:" label.
+// Client names; each is also the suffix of the spec's "sdk:" label. The in-process clients
+// run the Go SDKs on the guard as their transport; every other client is a testee (a program
+// speaking docs/client-protocol.md) whose calls reach the guard through the forwarder.
 const (
-	clientLegacy  = "legacy"   // github.com/aliyun/alibaba-cloud-sdk-go/services/ecs
-	clientTeaACS3 = "tea-acs3" // github.com/alibabacloud-go/ecs-20140526/v7, default ACS3-HMAC-SHA256
-	clientTeaV2   = "tea-v2"   // the same SDK with SignatureAlgorithm "v2" (HMAC-SHA1)
-	clientPopCore = "popcore"  // npm @alicloud/pop-core 1.8.0 through node/popcore.js
+	clientLegacy  = "legacy"   // github.com/aliyun/alibaba-cloud-sdk-go/services/ecs, in process
+	clientTeaACS3 = "tea-acs3" // github.com/alibabacloud-go/ecs-20140526/v7, default ACS3-HMAC-SHA256, in process
+	clientTeaV2   = "tea-v2"   // the same SDK with SignatureAlgorithm "v2" (HMAC-SHA1), in process
+	clientPopCore = "popcore"  // npm @alicloud/pop-core 1.8.0, the Node testee (node/testee.js --sdk popcore)
 )
 
-var clientNames = []string{clientLegacy, clientTeaACS3, clientTeaV2, clientPopCore}
+var inProcessNames = []string{clientLegacy, clientTeaACS3, clientTeaV2}
+
+// builtinTesteeNames are our own testees' clients (testees_test.go builtinPrograms).
+var builtinTesteeNames = []string{"go-legacy", "go-tea-acs3", "go-tea-v1", clientPopCore, "tea-ts-acs3", "tea-ts-v1"}
+
+// externals are the --client testees, started once at tree construction for their names.
+var externals, externalsErr = externalPrograms()
+
+// signsACS3 reports whether the named client signs with ACS3-HMAC-SHA256 (the others sign v1).
+func signsACS3(name string) bool {
+	if name == clientTeaACS3 || name == "go-tea-acs3" || name == "tea-ts-acs3" {
+		return true
+	}
+	for _, p := range externals {
+		if i := slices.Index(p.names, name); i >= 0 {
+			return p.sigs[i] == testee.SigACS3
+		}
+	}
+	return false
+}
+
+// testeeNames is every testee client, built-in first.
+func testeeNames() []string {
+	names := slices.Clone(builtinTesteeNames)
+	for _, p := range externals {
+		names = append(names, p.names...)
+	}
+	return names
+}
 
 // call is one ECS operation in SDK-neutral terms; each client maps it onto its own request
 // type. Zero values are not sent.
@@ -125,8 +157,12 @@ func use(name string) sdkClient {
 // do sends c and turns a safety-guard refusal into a skip: the harness chose not to send.
 func do(ctx context.Context, cl sdkClient, c call) result {
 	GinkgoHelper()
+	_ = wire.take() // what the rig sent before this call (provisioning) is not its transcript
 	r := cl.Do(ctx, c)
 	r.Client, r.Action = cl.Name(), c.Action
+	if ex := wire.take(); ex != "" {
+		AddReportEntry(r.Client+" "+r.Action+": HTTP exchanges", ex, ReportEntryVisibilityFailureOrVerbose)
+	}
 	if msg := refusal(r); msg != "" {
 		Skip(protocol.Redact(msg))
 	}
@@ -134,8 +170,8 @@ func do(ctx context.Context, cl sdkClient, c call) result {
 	return r
 }
 
-// guardRefusedCode is what the pop-core forwarder answers when the guard refuses a call.
-const guardRefusedCode = "Rebootconf.GuardRefused"
+// guardRefusedCode is what the forwarder answers when the guard refuses a testee's call.
+const guardRefusedCode = testee.GuardRefusedCode
 
 func refusal(r result) string {
 	var refused *target.RefusedError
@@ -180,7 +216,8 @@ func wants(rows []contract.ErrorRow) string {
 
 // matchRows passes when any row accepts the surfaced status, code and message. It mirrors the
 // contract's row semantics: Codes or CodePrefixes when given (else any code not in NotCodes),
-// Messages when given (else any non-empty text).
+// Messages when given (else any non-empty text; also when the target profile declares
+// message-text for the row's behaviour).
 func matchRows(r result, rows []contract.ErrorRow) error {
 	var misses []string
 	for _, row := range rows {
@@ -191,7 +228,7 @@ func matchRows(r result, rows []contract.ErrorRow) error {
 		if !codeAccepted(row, r.Code) {
 			why = append(why, fmt.Sprintf("Code %q", r.Code))
 		}
-		if len(row.Messages) > 0 && !slices.Contains(row.Messages, r.Message) || r.Message == "" {
+		if len(row.Messages) > 0 && !slices.Contains(row.Messages, r.Message) && !otherText(row.ID) || r.Message == "" {
 			why = append(why, fmt.Sprintf("Message %q", r.Message))
 		}
 		if len(why) == 0 {
@@ -200,6 +237,12 @@ func matchRows(r result, rows []contract.ErrorRow) error {
 		misses = append(misses, fmt.Sprintf("%s wants %s; got %s", row, row.Want(), strings.Join(why, ", ")))
 	}
 	return errors.New(strings.Join(misses, "\n"))
+}
+
+// otherText reports whether the target profile declares its own message text for the
+// behaviour (docs/deviations.md, message-text): any non-empty Message is then accepted.
+var otherText = func(behaviourID string) bool {
+	return reports.Declared(behaviourID, reports.DeviationMessageText)
 }
 
 func codeAccepted(row contract.ErrorRow, code string) bool {

@@ -28,6 +28,7 @@ func newLegacyClient(tg *target.Target) (sdkClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.SetTransport(recording(tg.Guard)) // the target's wiring, with the exchanges recorded
 	return &legacyClient{tg: tg, c: c}, nil
 }
 
@@ -41,6 +42,7 @@ func (l *legacyClient) WithCredentials(creds protocol.Credentials) (sdkClient, e
 	if err != nil {
 		return nil, err
 	}
+	c.SetTransport(recording(l.tg.Guard))
 	return &legacyClient{tg: l.tg, c: c}, nil
 }
 

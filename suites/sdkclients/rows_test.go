@@ -3,6 +3,7 @@ package sdkclients_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -18,10 +19,13 @@ type row struct {
 	What   string // the operation or error
 	Source string // where the expectation comes from ("spec", "notes" as in docs/behaviours.md)
 	// Behaviours are catalogue IDs the row also evidences (labels, so reports aggregate them);
-	// ACS3 replaces them for the ACS3-signing client when set.
+	// ACS3 replaces them for the ACS3-signing clients when set.
 	Behaviours, ACS3 []string
 	Disruptive       bool // changes instance state: reboots, starts, stops, creates, deletes
-	Run              func(ctx SpecContext, c sdkClient)
+	// InProcess also runs the row through the in-process Go clients: it checks what only they
+	// can show (the guard as their own transport). Every row runs through every testee.
+	InProcess bool
+	Run       func(ctx SpecContext, c sdkClient)
 }
 
 var (
@@ -100,12 +104,12 @@ var rows = []row{
 		Run:    gwFault(control.Fault{Kind: control.FaultError, Status: http.StatusServiceUnavailable}, errUnavailable)},
 
 	{ID: "SDK-SAFE-001", What: "the ownership guard refuses, before sending, a reboot of an instance the run neither owns nor verified absent",
-		Source: "DESIGN.md (fixtures/target: ownership guard)", Run: safeGuardRefuses},
+		Source: "DESIGN.md (fixtures/target: ownership guard)", InProcess: true, Run: safeGuardRefuses},
 }
 
 func (r row) labels(client string) Labels {
 	l := Labels{"sdk", "sdk:" + client, r.ID, labels.AreaPrefix + "sdk"}
-	if client == clientTeaACS3 && r.ACS3 != nil {
+	if signsACS3(client) && r.ACS3 != nil {
 		l = append(l, r.ACS3...)
 	} else {
 		l = append(l, r.Behaviours...)
@@ -120,7 +124,11 @@ func (r row) labels(client string) Labels {
 func entries() []TableEntry {
 	var out []TableEntry
 	for _, r := range rows {
-		for _, c := range clientNames {
+		names := testeeNames()
+		if r.InProcess {
+			names = append(slices.Clone(inProcessNames), names...)
+		}
+		for _, c := range names {
 			out = append(out, Entry(fmt.Sprintf("%s [%s] %s (%s)", r.ID, c, r.What, r.Source), r.labels(c), r, c))
 		}
 	}

@@ -169,7 +169,7 @@ func rebootMissingID(ctx SpecContext, c sdkClient) {
 func gwWrongSecret(ctx SpecContext, c sdkClient) {
 	creds := protocol.Credentials{AccessKeyID: rg.T.Credentials.AccessKeyID, AccessKeySecret: "rebootconf-wrong-" + randomHex()}
 	row := contract.ErrSignatureV1
-	if c.Name() == clientTeaACS3 {
+	if signsACS3(c.Name()) {
 		row = contract.ErrSignatureACS3
 	}
 	expectError(badCredsDryRun(ctx, c, creds), row)
@@ -209,15 +209,17 @@ func guardRefused(r result) error {
 // Helpers.
 
 // waitStatus polls DescribeInstances through the raw client until id shows want
-// (contract.StatusAbsent: no longer listed), within the target's bounds.
+// (contract.StatusAbsent: no longer listed), within the target's bounds as the run has
+// learnt them (a target whose reboots never came back in the conformance suite is not
+// waited on for the full bound again).
 func waitStatus(ctx context.Context, id, want string) {
 	GinkgoHelper()
-	tm := rg.T.Timing
+	bound, why := rg.TransitionBound()
 	Eventually(ctx, func(g Gomega) {
 		st, err := rg.Reader.ViaDescribeInstances(ctx, id)
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(st).To(Equal(want), "status of %s (\"\" = not listed)", id)
-	}).WithTimeout(max(tm.RebootBound, tm.ProvisionBound)).WithPolling(tm.Poll).Should(Succeed())
+	}).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).Should(Succeed(), "within %s %s", bound, why)
 }
 
 func provisionN(ctx SpecContext, n int) []string {

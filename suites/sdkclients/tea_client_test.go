@@ -28,12 +28,21 @@ type teaClient struct {
 }
 
 // guardedHTTP adapts the target's guarded *http.Client to Tea's dara.HttpClient. The
-// transport Tea offers is ignored on purpose: it would bypass the guard.
+// transport Tea offers is ignored on purpose: it would bypass the guard. It never follows a
+// redirect, and never hands Tea a 3xx (Tea would parse it as an answer): a redirect is an
+// error naming its status and Location host.
 type guardedHTTP struct{ c *http.Client }
 
 func (g guardedHTTP) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
 	canonicalHeaders(req.Header)
-	return g.c.Do(req)
+	resp, err := protocol.NoFollowClient(g.c).Do(req)
+	if err == nil {
+		if rerr := protocol.CheckRedirect("Tea "+req.Header.Get("X-Acs-Action"), resp); rerr != nil {
+			resp.Body.Close()
+			return nil, rerr
+		}
+	}
+	return resp, err
 }
 
 // canonicalHeaders re-keys h in canonical form. Tea writes raw lowercase keys into the map

@@ -163,10 +163,12 @@ func specStatus(r run, s sdkSpec) string {
 	return "not run"
 }
 
-// requirePopCore fails in CI and skips elsewhere when the pop-core client
-// cannot run: SDK teeth without one of the four clients prove too little.
+// requirePopCore fails in CI and skips elsewhere when the Node testees (pop-core,
+// Tea TS) cannot run: SDK teeth without them prove too little. It also builds the
+// Go testee beside the suite binary, where the suite looks for it first.
 func requirePopCore(t *testing.T) {
 	t.Helper()
+	buildGoTestee(t)
 	why := popCoreMissing()
 	if why == "" {
 		return
@@ -187,11 +189,34 @@ func popCoreMissing() string {
 	if n, convErr := strconv.Atoi(major); err != nil || convErr != nil || n < 20 {
 		return fmt.Sprintf("node %q is not Node.js 20+", strings.TrimSpace(string(out)))
 	}
-	pkg := filepath.Join(filepath.FromSlash(sdkSuite.dir), "node", "node_modules", "@alicloud", "pop-core", "package.json")
-	if _, err := os.Stat(pkg); err != nil {
-		return "suites/sdkclients/node/node_modules holds no @alicloud/pop-core"
+	for _, name := range []string{"pop-core", "ecs20140526"} {
+		pkg := filepath.Join(filepath.FromSlash(sdkSuite.dir), "node", "node_modules", "@alicloud", name, "package.json")
+		if _, err := os.Stat(pkg); err != nil {
+			return "suites/sdkclients/node/node_modules holds no @alicloud/" + name
+		}
 	}
 	return ""
+}
+
+var goTestee struct {
+	once sync.Once
+	err  error
+}
+
+// buildGoTestee builds cmd/rebootconf-testee once, beside the SDK suite binary (TestMain's
+// temporary directory), so no suite run builds its own.
+func buildGoTestee(t *testing.T) {
+	t.Helper()
+	goTestee.once.Do(func() {
+		out := filepath.Join(filepath.Dir(sdkSuite.binary), "rebootconf-testee")
+		b, err := exec.Command("go", "build", "-o", out, "github.com/rebootconf/rebootconf/cmd/rebootconf-testee").CombinedOutput()
+		if err != nil {
+			goTestee.err = fmt.Errorf("building the Go testee: %v\n%s", err, b)
+		}
+	})
+	if goTestee.err != nil {
+		t.Fatal(goTestee.err)
+	}
 }
 
 func TestSDKMutantsAreCaught(t *testing.T) {

@@ -121,6 +121,12 @@ func runSuite(t *testing.T, cfg emulator.Config, v wrapper) run {
 // v.profile, when set, picks the emulator's transition profile.
 func runSuiteOf(t *testing.T, s *suiteBin, cfg emulator.Config, v wrapper, args ...string) run {
 	t.Helper()
+	return runSuiteEnv(t, s, cfg, v, nil, args...)
+}
+
+// runSuiteEnv is runSuiteOf with extra environment for the suite process.
+func runSuiteEnv(t *testing.T, s *suiteBin, cfg emulator.Config, v wrapper, extraEnv []string, args ...string) run {
+	t.Helper()
 	if v.profile != "" {
 		tr, err := emulator.Profile(v.profile)
 		if err != nil {
@@ -140,7 +146,7 @@ func runSuiteOf(t *testing.T, s *suiteBin, cfg emulator.Config, v wrapper, args 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.binary, append([]string{"-ginkgo.no-color"}, args...)...)
 	cmd.Dir = filepath.FromSlash(s.dir)
-	env := append(slices.Clone(runEnv), s.env...)
+	env := append(append(slices.Clone(runEnv), s.env...), extraEnv...)
 	cmd.Env = append(childEnv(), append(env, "REBOOTCONF_ENDPOINT="+srv.URL, "REBOOTCONF_JUNIT="+junit)...)
 	out, exitErr := cmd.CombinedOutput()
 	r := run{exitErr: exitErr, log: string(out), hits: hits.Load()}
@@ -313,10 +319,11 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per variant")
 	}
-	for _, v := range variants {
+	for _, fr := range faithfulRuns() {
+		v := fr.wrapper
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
-			r := runSuite(t, emulator.Config{}, v)
+			r := runSuite(t, fr.cfg, v)
 			if r.exitErr != nil || r.tally.Bad() > 0 {
 				t.Errorf("variant %s (%s): exit %v, %d failed, %d errors; failed behaviours %v\n%s",
 					v.name, v.why, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 80))
@@ -334,23 +341,48 @@ func TestFaithfulAndVariantsPass(t *testing.T) {
 	}
 }
 
-// Without the control API the suite cannot hold, witness or seed anything: fixtures it
-// cannot make are skipped, and an instant reboot cannot be seen between polls. Neither may
-// turn into a failure of a correct target.
+// Without the control API the suite cannot hold or witness anything: fixtures it cannot make
+// are skipped, and may not turn into a failure of a correct target. An emulator whose reboots
+// are instant shows no Starting at all: that fails RI-STATE-002 (the document says the status
+// changes to Starting) unless its author declares the deviation, and then it passes.
 func TestFaithfulWithoutControlAPIPasses(t *testing.T) {
 	if conformanceSuite.binary == "" {
 		t.Skip("-short: the teeth test runs the whole suite once per variant")
 	}
-	for _, profile := range []string{"", "immediate"} {
-		v := wrapper{name: "no-control@" + cmp.Or(profile, "fast"), profile: profile, hideControl: true}
+	declared := filepath.Join(t.TempDir(), "deviations.txt")
+	if err := os.WriteFile(declared, []byte("RI-STATE-002: instant-transitions the immediate profile finishes a reboot within the call\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		profile, deviations string
+		mustFail            []string
+	}{
+		{profile: ""},
+		{profile: "immediate", mustFail: []string{"RI-STATE-002"}},
+		{profile: "immediate", deviations: declared},
+	} {
+		v := wrapper{name: "no-control@" + cmp.Or(c.profile, "fast"), profile: c.profile, hideControl: true}
+		if c.deviations != "" {
+			v.name += "+declared"
+		}
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
-			r := runSuite(t, emulator.Config{}, v)
-			if r.exitErr != nil || r.tally.Bad() > 0 {
-				t.Errorf("%s: exit %v, %d failed, %d errors; failed behaviours %v\n%s", v.name, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 80))
+			var env []string
+			if c.deviations != "" {
+				env = []string{"REBOOTCONF_DEVIATIONS=" + c.deviations}
 			}
+			r := runSuiteEnv(t, conformanceSuite, emulator.Config{}, v, env)
 			if r.tally.Passed < 20 || r.hits == 0 {
 				t.Errorf("%s: only %d specs passed (%d control requests hidden): the suite did not run against the ECS API alone", v.name, r.tally.Passed, r.hits)
+			}
+			if len(c.mustFail) > 0 {
+				if r.exitErr == nil || !slices.Contains(r.failed, c.mustFail[0]) {
+					t.Errorf("%s: an instant reboot without a declared deviation must fail %s; exit %v, failed %v", v.name, c.mustFail[0], r.exitErr, r.failed)
+				}
+				return
+			}
+			if r.exitErr != nil || r.tally.Bad() > 0 {
+				t.Errorf("%s: exit %v, %d failed, %d errors; failed behaviours %v\n%s", v.name, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 80))
 			}
 		})
 	}

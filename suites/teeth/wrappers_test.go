@@ -12,6 +12,7 @@ import (
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/control"
+	"github.com/rebootconf/rebootconf/fixtures/emulator"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 )
 
@@ -54,6 +55,27 @@ var variants = []wrapper{
 	// A reboot that completes at once is correct; no check may depend on
 	// seeing Starting between two polls, or on Starting outlasting a burst.
 	{name: "faithful@immediate", why: "the emulator with the immediate transition profile", profile: "immediate"},
+}
+
+// faithfulRun is one target the suite must pass against: the emulator as cfg sets it
+// up, behind a variant wrapper.
+type faithfulRun struct {
+	wrapper
+	cfg emulator.Config
+}
+
+// faithfulRuns are the wrapper variants plus every allowed emulator variant
+// (fixtures/emulator/variants.go, `rebootconf serve --variant`), each alone.
+func faithfulRuns() []faithfulRun {
+	var out []faithfulRun
+	for _, w := range variants {
+		out = append(out, faithfulRun{wrapper: w})
+	}
+	for _, name := range emulator.VariantNames() {
+		out = append(out, faithfulRun{wrapper: wrapper{name: "variant:" + name, why: emulator.Variants[name].Description},
+			cfg: emulator.Config{Variants: []string{name}}})
+	}
+	return out
 }
 
 // wrapperMutants are planted HTTP-level bugs the emulator's hooks cannot

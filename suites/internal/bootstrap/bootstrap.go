@@ -3,6 +3,7 @@
 package bootstrap
 
 import (
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -18,6 +19,26 @@ import (
 
 // EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
 const EnvJUnit = "REBOOTCONF_JUNIT"
+
+// Every suite that imports bootstrap reports each finished spec to the progress file.
+var _ = ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
+
+// writeProgress appends r's line; specs the label filter left out are not progress. Each
+// parallel process appends whole lines (O_APPEND), so they never interleave.
+func writeProgress(path string, r SpecReport) {
+	if path == "" {
+		return
+	}
+	if ok, err := r.MatchesLabelFilter(GinkgoLabelFilter()); err == nil && !ok {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return // progress is a display aid: the JUnit report is the record
+	}
+	defer f.Close()
+	_, _ = f.WriteString(reports.ProgressLine(r.State, r.FullText()))
+}
 
 // RunID is the first function of a SynchronizedBeforeSuite: it picks one run ID for every
 // parallel process ($REBOOTCONF_RUN_ID when set), so one sweep finds all their instances.
@@ -39,9 +60,28 @@ func WriteJUnit(r Report, suiteName string, t *target.Target) {
 	opts := reports.Options{SuiteName: suiteName, Redact: protocol.Redact, HarnessVersion: reports.HarnessVersion}
 	if t != nil {
 		opts.TargetKind, opts.TargetEndpoint = string(t.Kind), t.Endpoint
+		opts.TargetTag = targetTag(t)
 		if len(t.Mutants) > 0 {
 			opts.Properties = map[string]string{"target.mutants": strings.Join(t.Mutants, ",")}
 		}
 	}
 	Expect(reports.WriteFile(path, reports.FromGinkgo(r, opts))).To(Succeed(), "write the JUnit report to %s", path)
+}
+
+// targetTag names the target in suite names: its kind and host (no userinfo), the region
+// for the cloud, and any planted bugs.
+func targetTag(t *target.Target) string {
+	tag := string(t.Kind)
+	switch {
+	case t.Kind == target.KindCloud:
+		tag += " " + t.Region
+	case t.Endpoint != "":
+		if u, err := url.Parse(t.Endpoint); err == nil && u.Host != "" {
+			tag += " " + u.Host
+		}
+	}
+	if len(t.Mutants) > 0 {
+		tag += " mutants " + strings.Join(t.Mutants, ",")
+	}
+	return tag
 }

@@ -118,6 +118,14 @@ func (t *TB) Message() string {
 	return msg
 }
 
+// runHintRE matches rapid's "To reproduce, specify -run=..." line: -run selects a Go test
+// function, which under Ginkgo runs the whole suite, so the hint misleads.
+var runHintRE = regexp.MustCompile(`(?m)^To (?:try to )?reproduce, specify -run=.*\n?`)
+
+// WithoutRunHint removes rapid's -run reproduction hint from its report (Reproduction reads
+// the fail file and seed from the unstripped report; the suite prints its own re-run line).
+func WithoutRunHint(msg string) string { return runHintRE.ReplaceAllString(msg, "") }
+
 var (
 	failFileRE = regexp.MustCompile(`-rapid\.failfile="([^"]+)"`)
 	seedRE     = regexp.MustCompile(`-rapid\.seed=(\d+)`)
@@ -159,7 +167,7 @@ func Check(prop func(*rapid.T), onFail func(report string)) {
 			if onFail != nil {
 				onFail(msg)
 			}
-			ginkgo.Fail(msg, 1)
+			ginkgo.Fail(WithoutRunHint(msg), 1)
 		}
 		if time.Now().After(deadline) {
 			return

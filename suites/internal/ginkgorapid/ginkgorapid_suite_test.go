@@ -65,6 +65,11 @@ var _ = Describe("the rapid adapter", func() {
 		Expect(seed).To(Equal(uint64(42)))
 	})
 
+	It("drops rapid's -run hint, which under Ginkgo would run the whole suite", func() {
+		msg := "[rapid] failed after 3 tests: boom\nTo reproduce, specify -run=\"x\" -rapid.seed=42\nFailed test output:\nstep 1"
+		Expect(ginkgorapid.WithoutRunHint(msg)).To(Equal("[rapid] failed after 3 tests: boom\nFailed test output:\nstep 1"))
+	})
+
 	It("leaves budgets chosen on the command line or in the environment alone", func() {
 		checks := ginkgorapid.Flag("rapid.checks")
 		DeferCleanup(ginkgorapid.SetFlag, "rapid.checks", checks)

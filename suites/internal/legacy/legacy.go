@@ -37,8 +37,10 @@ type Result struct {
 }
 
 // Do sends r to endpoint (http://host:port) through c. The error is a
-// transport failure, an SDK panic, a body that does not decode, or an SDK
-// view that disagrees with the body.
+// transport failure, an SDK panic, a redirect (*protocol.RedirectError), a body
+// that does not decode, or an SDK view that disagrees with the body. Build c with
+// target.LegacyWith: the SDK's own http.Client follows redirects, and only the
+// target's guard under it keeps a signed call from following one.
 func Do(c *ecs.Client, endpoint string, r Reboot) (res Result, err error) {
 	u, perr := url.Parse(endpoint)
 	if perr != nil || u.Host == "" {
@@ -70,6 +72,11 @@ func Do(c *ecs.Client, endpoint string, r Reboot) (res Result, err error) {
 		return res, fmt.Errorf("legacy SDK: no HTTP response: %s", protocol.Redact(sdkErr.Error()))
 	}
 	h := http.Header(resp.GetHttpHeaders())
+	if protocol.IsRedirect(resp.GetHttpStatus()) {
+		// ECS never redirects; the SDK's client may have been given one to parse as an answer
+		// (behind the target's guard it never is). Report it, never judge it.
+		return res, &protocol.RedirectError{Action: "legacy SDK RebootInstance", Status: resp.GetHttpStatus(), LocationHost: protocol.LocationHost(h.Get("Location"))}
+	}
 	decoded, derr := protocol.DecodeResponse(resp.GetHttpStatus(), h, resp.GetHttpContentBytes())
 	res.Response = decoded
 	if derr != nil {

@@ -1,6 +1,9 @@
 package legacy_test
 
 import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -8,6 +11,7 @@ import (
 
 	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/emulator"
+	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/suites/internal/legacy"
 )
 
@@ -69,5 +73,22 @@ func TestDoReportsTransportFailures(t *testing.T) {
 	}
 	if _, err := legacy.Do(c, "not a url", legacy.Reboot{InstanceID: id}); err == nil {
 		t.Fatal("no error for a bad endpoint")
+	}
+}
+
+// A 3xx the SDK hands back as its answer (net/http returns one without a Location) is
+// reported as a redirect, never decoded and judged as an ECS answer.
+func TestDoReportsRedirects(t *testing.T) {
+	c, _, id := setup(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusFound)
+		_, _ = w.Write([]byte(`{"RequestId":"0E2B6C4A-1111-4000-8000-000000000000","Code":"Found","Message":"elsewhere"}`))
+	}))
+	t.Cleanup(srv.Close)
+	_, err := legacy.Do(c, srv.URL, legacy.Reboot{InstanceID: id, DryRun: "true"})
+	var re *protocol.RedirectError
+	if !errors.As(err, &re) || re.Status != http.StatusFound || !strings.Contains(err.Error(), "HTTP 302") {
+		t.Fatalf("want a RedirectError for HTTP 302, got %v", err)
 	}
 }

@@ -80,12 +80,17 @@ func (r Reader) read(ctx context.Context, action string, p url.Values, outer, in
 	return contract.StatusAbsent, nil
 }
 
-// items unwraps ECS's {"Plural":{"Singular":[...]}} list shape; an absent
-// or empty list is empty, a single XML-style element a one-item list.
+// items unwraps ECS's {"Plural":{"Singular":[...]}} list shape; a single
+// XML-style element is a one-item list, an empty XML element an empty list. An
+// answer without the list ({"RequestId":…,"TotalCount":0}) is an error, never
+// "absent": only a list can show that an instance is not there.
 func items(fields map[string]any, outer, inner string) ([]any, error) {
 	o, ok := fields[outer]
-	if !ok || o == nil || o == "" {
+	if o == "" {
 		return nil, nil
+	}
+	if !ok || o == nil {
+		return nil, fmt.Errorf("the answer has no %s list, so it shows nothing about the instance", outer)
 	}
 	om, ok := o.(map[string]any)
 	if !ok {
@@ -93,7 +98,7 @@ func items(fields map[string]any, outer, inner string) ([]any, error) {
 	}
 	switch v := om[inner].(type) {
 	case nil:
-		return nil, nil
+		return nil, fmt.Errorf("the answer has no %s.%s list, so it shows nothing about the instance", outer, inner)
 	case []any:
 		return v, nil
 	case map[string]any:

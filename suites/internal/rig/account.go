@@ -35,8 +35,9 @@ func (rg *Rig) WatchesAccount() (bool, string) {
 }
 
 // readAccount lists every instance in the region (paged, read-only
-// DescribeInstances) that is stable (Running or Stopped) and that the run
-// did not create: those must not change while a spec acts on others.
+// DescribeInstances) that is stable (Running or Stopped) and that no spec
+// acts on: instances the run did not create, and this process's idle pool
+// instances. Those must not change while a spec acts on others.
 func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 	out := account{}
 	total := -1
@@ -88,7 +89,7 @@ func (rg *Rig) addPage(out account, fields map[string]any) (int, error) {
 		}
 		id, _ := m["InstanceId"].(string)
 		status, _ := m["Status"].(string)
-		if id == "" || rg.T.Guard.Owns(id) || carriesTag(m, target.RunTagKey, rg.T.RunID) {
+		if id == "" || (rg.held(id) || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !rg.idle(id) {
 			continue
 		}
 		if status == contract.StatusRunning || status == contract.StatusStopped {
@@ -118,11 +119,12 @@ func carriesTag(m map[string]any, key, value string) bool {
 }
 
 // changes lists, in ID order, every instance of before that now reads
-// otherwise: another status, or gone. actedOn is left out.
-func (before account) changes(now account, actedOn string) []string {
+// otherwise: another status, or gone. actedOn, and instances a spec took
+// from the pool since, are left out (skip).
+func (before account) changes(now account, actedOn string, skip func(string) bool) []string {
 	var out []string
 	for id, was := range before {
-		if id == actedOn {
+		if id == actedOn || skip(id) {
 			continue
 		}
 		if is, ok := now[id]; !ok || is != was {
@@ -136,10 +138,10 @@ func (before account) changes(now account, actedOn string) []string {
 	return out
 }
 
-// checkAccount is RI-STATE-009 for the whole account: nil when no instance
-// of before changed in now.
-func (before account) check(now account, actedOn string) error {
-	if ch := before.changes(now, actedOn); len(ch) > 0 {
+// check is RI-STATE-009 for the whole account: nil when no instance of
+// before changed in now.
+func (before account) check(now account, actedOn string, skip func(string) bool) error {
+	if ch := before.changes(now, actedOn, skip); len(ch) > 0 {
 		return fmt.Errorf("%s: while rebooting %s, %d instance(s) the run did not act on changed: %s",
 			bBystander, actedOn, len(ch), strings.Join(ch, "; "))
 	}

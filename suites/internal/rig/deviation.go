@@ -1,16 +1,14 @@
 package rig
 
-// DeviationInstant is the deviation a target declares when its transitions
-// are instant: an accepted reboot is never seen in Starting.
-const DeviationInstant = "instant-transitions"
+import "github.com/rebootconf/rebootconf/reports"
+
+// DeviationInstant is the deviation a target declares when its transitions are instant: an
+// accepted reboot is never seen in Starting (docs/deviations.md).
+const DeviationInstant = reports.DeviationInstantTransitions
 
 var bLeft = bStarting
 
-// declared answers whether the target's deviations file declares kind for
-// behaviour; wired to the deviations file when the run names one.
-var declared = func(behaviour, kind string) bool { return false }
-
-// Declared reports whether the target's author declared deviation kind for
-// behaviour (the only way besides the control API to excuse an unseen
-// Starting).
-func (rg *Rig) Declared(behaviour, kind string) bool { return declared(behaviour, kind) }
+// Declared reports whether the target's deviations file ($REBOOTCONF_DEVIATIONS, run
+// --deviations) declares kind for behaviour: besides the control API's history, the only
+// way to excuse an unseen Starting.
+func (rg *Rig) Declared(behaviour, kind string) bool { return reports.Declared(behaviour, kind) }

@@ -52,3 +52,11 @@ func (rg *Rig) rebootBound() (time.Duration, string) {
 	defer rg.mu.Unlock()
 	return rg.learn.RebootBound(rg.T.Timing.RebootBound)
 }
+
+// TransitionBound is how long to wait for any status transition (a reboot, a start, a stop, a
+// creation): the larger configured bound, shortened by what the run learnt, and why.
+func (rg *Rig) TransitionBound() (time.Duration, string) {
+	rg.mu.Lock()
+	defer rg.mu.Unlock()
+	return rg.learn.RebootBound(max(rg.T.Timing.RebootBound, rg.T.Timing.ProvisionBound))
+}

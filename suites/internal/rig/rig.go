@@ -26,10 +26,12 @@ type Rig struct {
 	Raw    *protocol.Client
 	Reader observe.Reader
 
-	mu       sync.Mutex
-	seen     map[string]record  // per instance: its control-API record after provisioning or the last watched reboot
-	accounts map[string]account // per provisioned Running instance: the account's other instances just after
-	learn    target.Learnt      // what this run has seen of the target's reboots
+	mu        sync.Mutex
+	seen      map[string]record  // per instance: its control-API record after provisioning or the last watched reboot
+	accounts  map[string]account // per provisioned Running instance: the account's other instances just after
+	learn     target.Learnt      // what this run has seen of the target's reboots
+	free      []string           // the instance pool's idle instances (pool.go)
+	poolStats poolStats
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
@@ -54,15 +56,27 @@ func Open(ctx context.Context, runID string) (*Rig, error) {
 	return &Rig{T: t, Raw: raw, Reader: observe.Reader{Client: raw, Region: t.Region}, learn: t.LoadLearnt()}, nil
 }
 
-// Close closes the target.
-func (r *Rig) Close() error { return r.T.Close() }
+// Close deletes the pool's instances and closes the target.
+func (r *Rig) Close() error {
+	return errors.Join(r.drainPool(context.Background()), r.T.Close())
+}
 
 // Provision returns a fresh instance for this spec and registers its release.
 // A fixture the target cannot produce skips the spec with the reason.
 func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	GinkgoHelper()
+	if r.pooled(s) {
+		if id := r.take(ctx); id != "" {
+			DeferCleanup(r.giveBack, id)
+			By(fmt.Sprintf("took %s from the instance pool (read Running in both describe APIs)", id))
+			r.noteAccount(ctx, id)
+			return id
+		}
+	}
 	id, err := r.T.Provision(ctx, s)
-	if id != "" {
+	if id != "" && r.pooled(s) && err == nil {
+		DeferCleanup(r.giveBack, id)
+	} else if id != "" {
 		DeferCleanup(r.release, id)
 	}
 	if errors.Is(err, target.ErrUnsupported) {

@@ -40,6 +40,10 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 	defer p.learn(bound)
 	Eventually(ctx, p.poll).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).
 		Should(Succeed(), "instance %s after an accepted reboot (bound %s)", id, bound)
+	if p.terminal != nil {
+		AddReportEntry("observed reboot of "+id, w.String())
+		Fail(p.terminal.Error())
+	}
 	p.back = true
 	p.judgeLeftRunning(ctx)
 	rg.noteBaseline(id, rg.readRecord(ctx, id))
@@ -63,6 +67,7 @@ type rebootPoll struct {
 	witnessed  bool          // the control API's history shows a Starting
 	noTrace    bool          // Running at every poll for the observation window
 	offPath    bool          // left the legal path: a failure, not a stuck reboot
+	terminal   error         // the violation that ended the watch
 	back       bool
 }
 
@@ -77,13 +82,18 @@ func (p *rebootPoll) poll(g Gomega) {
 			p.lastSeen = at
 		}
 		if err := p.w.Add(s.Name, st); err != nil {
-			p.offPath = true
-			StopTrying("the reboot left the legal path").Wrap(err).Now()
+			p.stop(fmt.Errorf("%w (instance %s after an accepted reboot)", err, p.id))
+			return
 		}
 	}
-	checkBystanders(ctx, rg, g, p.bystanders)
+	if err := checkBystanders(ctx, rg, g, p.bystanders); err != nil {
+		p.stop(err)
+		return
+	}
 	if p.acct != nil && p.n%3 == 1 {
-		p.checkAccount(ctx, g)
+		if p.checkAccount(ctx, g); p.terminal != nil {
+			return
+		}
 	}
 	if !p.w.LeftRunning() && p.w.AllRunning() {
 		if rg.historyStarts(ctx, p.id) > p.before {
@@ -102,10 +112,16 @@ func (p *rebootPoll) poll(g Gomega) {
 func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
 	now, err := p.rg.readAccount(ctx)
 	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-	if err := p.acct.check(now, p.id); err != nil {
-		p.offPath = true
-		StopTrying("another instance of the account changed").Wrap(err).Now()
+	if err := p.acct.check(now, p.id, p.rg.held); err != nil {
+		p.stop(err)
 	}
+}
+
+// stop ends the watch on a violation that no later poll can undo; WatchReboot fails with
+// err itself as the reason (not Gomega's "Told to stop trying").
+func (p *rebootPoll) stop(err error) {
+	p.offPath = true
+	p.terminal = err
 }
 
 // learn records what the watch saw; a reboot that never came back makes
@@ -157,7 +173,7 @@ func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]
 	if acct != nil {
 		now, err := rg.readAccount(ctx)
 		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-		Expect(Readable(acct.check(now, id))).To(Succeed())
+		Expect(Readable(acct.check(now, id, rg.held))).To(Succeed())
 	}
 }
 
@@ -196,14 +212,18 @@ func (rg *Rig) noteAccount(ctx context.Context, id string) {
 	}
 	rg.accounts[id] = a
 }
-func checkBystanders(ctx context.Context, rg *Rig, g Gomega, bystanders map[string]string) {
+
+// checkBystanders reads each bystander once: a read error fails this poll (g), a change is
+// returned as the violation.
+func checkBystanders(ctx context.Context, rg *Rig, g Gomega, bystanders map[string]string) error {
 	for bid, want := range bystanders {
 		st, err := rg.Reader.ViaDescribeInstances(ctx, bid)
 		g.Expect(Readable(err)).To(Succeed())
 		if err := contract.CheckUnchanged(bBystander, want, st); err != nil {
-			StopTrying(fmt.Sprintf("bystander %s changed", bid)).Wrap(err).Now()
+			return fmt.Errorf("%w (bystander %s)", err, bid)
 		}
 	}
+	return nil
 }
 
 // historyStarts counts Starting entries in id's control-API status history;
