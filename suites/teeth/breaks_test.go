@@ -26,4 +26,15 @@ var breaks = map[string][]string{
 	"non-atomic-reboot":        {"RI-STATE-010"},
 	"reboot-wrong-instance":    {"RI-STATE-009"},
 	"describe-status-disagree": {"RI-STATE-003", "RI-STATE-004"},
+	// Gateway rules and a deleted instance (docs/behaviours-audit.md).
+	"nonce-not-checked":          {"RI-PROTO-016"},
+	"timestamp-not-expired":      {"RI-PROTO-017"},
+	"timestamp-format-unchecked": {"RI-PROTO-018"},
+	"version-ignored":            {"RI-PROTO-019"},
+	"action-case-insensitive":    {"RI-PROTO-020"},
+	"any-signature-method":       {"RI-PROTO-021"},
+	"format-unchecked":           {"RI-PROTO-022"},
+	"nonce-optional":             {"RI-PROTO-023"},
+	"deleted-lingers":            {"RI-STATE-011"},
+	"any-http-method":            {"RI-PROTO-024"},
 }
