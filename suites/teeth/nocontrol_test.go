@@ -163,3 +163,25 @@ func TestFaithfulPassesWithoutControlAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestVariantsPassWithoutControlAPI runs the non-disruptive specs (the ones a request-parsing
+// difference can reach) against each allowed emulator variant in the no-control
+// configuration: an allowed difference must never be a failure there either.
+func TestVariantsPassWithoutControlAPI(t *testing.T) {
+	if cliBinary == "" {
+		t.Skip("-short: runs `rebootconf serve --no-control --variant` once per variant")
+	}
+	for _, name := range emulator.VariantNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := runNoControl(t, serveProcess(t, "--variant", name), "-ginkgo.label-filter=!disruptive")
+			if r.exitErr != nil || r.tally.Bad() > 0 {
+				t.Errorf("variant %s without the control API: exit %v, %d failed, %d errors; failed behaviours %v\n%s",
+					name, r.exitErr, r.tally.Failed, r.tally.Errors, r.failed, tail(r.log, 60))
+			}
+			if r.tally.Passed < 20 {
+				t.Errorf("variant %s: only %d specs passed", name, r.tally.Passed)
+			}
+		})
+	}
+}
