@@ -47,9 +47,14 @@ func (p *preflightResult) leakCheck(ctx context.Context, o target.Options) clean
 			c.leave(id, "could not check it is gone: "+transportCause(err).Error())
 		}
 	}
+	// A target the suites saw stuck is not waited on for the full bound per instance.
+	bound, _ := target.LoadLearntFrom(o.LearntDir).RebootBound(tg.Timing.RebootBound)
 	for _, id := range exist {
 		tg.Guard.Own(id) // recorded: this run created it
-		if err := tg.Release(ctx, id); err != nil {
+		rctx, cancel := context.WithTimeout(ctx, bound)
+		err := tg.Release(rctx, id)
+		cancel()
+		if err != nil {
 			c.leave(id, transportCause(err).Error())
 			continue
 		}
