@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 	"github.com/rebootconf/rebootconf/fixtures/target"
@@ -49,16 +51,12 @@ func (p *preflightResult) leakCheck(ctx context.Context, o target.Options) clean
 	}
 	// A target the suites saw stuck is not waited on for the full bound per instance.
 	bound, _ := target.LoadLearntFrom(o.LearntDir).RebootBound(tg.Timing.RebootBound)
-	for _, id := range exist {
-		tg.Guard.Own(id) // recorded: this run created it
-		rctx, cancel := context.WithTimeout(ctx, bound)
-		err := tg.Release(rctx, id)
-		cancel()
+	for i, err := range releaseAll(ctx, tg, exist, bound) {
 		if err != nil {
-			c.leave(id, transportCause(err).Error())
+			c.leave(exist[i], transportCause(err).Error())
 			continue
 		}
-		c.deleted = append(c.deleted, id)
+		c.deleted = append(c.deleted, exist[i])
 	}
 	tagged, err := taggedInstances(ctx, tg, tg.RunID)
 	if err != nil {
@@ -155,4 +153,29 @@ func sweepCommand(tg *target.Target, o target.Options) string {
 		cmd += " --profile " + o.AliyunProfile
 	}
 	return cmd + " --run-id " + tg.RunID
+}
+
+// releaseConcurrency bounds the leak check's deletes in flight: the target's rate limit
+// (the pacer) still holds, and instances a broken target left stuck wait out their bound
+// side by side instead of one after another.
+const releaseConcurrency = 8
+
+// releaseAll deletes ids (this run created them), each waited on for at most bound, and
+// returns each one's error in order.
+func releaseAll(ctx context.Context, tg *target.Target, ids []string, bound time.Duration) []error {
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, releaseConcurrency)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		tg.Guard.Own(id) // recorded: this run created it
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rctx, cancel := context.WithTimeout(ctx, bound)
+			defer cancel()
+			errs[i] = tg.Release(rctx, id)
+		})
+	}
+	wg.Wait()
+	return errs
 }
