@@ -6,8 +6,6 @@ import "github.com/rebootconf/rebootconf/reports"
 // accepted reboot is never seen in Starting (docs/deviations.md).
 const DeviationInstant = reports.DeviationInstantTransitions
 
-var bLeft = bStarting
-
 // Declared reports whether the target's deviations file ($REBOOTCONF_DEVIATIONS, run
 // --deviations) declares kind for behaviour: besides the control API's history, the only
 // way to excuse an unseen Starting.

@@ -36,7 +36,7 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 		AddReportEntry("reboot bound "+bound.String(), why, ReportEntryVisibilityFailureOrVerbose)
 	}
 	acct := rg.accountBefore(ctx, id)
-	p := &rebootPoll{rg: rg, id: id, w: w, before: rg.baseline(id).starts, acct: acct, bystanders: bystanders, start: time.Now()}
+	p := &rebootPoll{ctx: ctx, rg: rg, id: id, w: w, before: rg.baseline(id).starts, acct: acct, bystanders: bystanders, start: time.Now()}
 	defer p.learn(bound)
 	Eventually(ctx, p.poll).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).
 		Should(Succeed(), "instance %s after an accepted reboot (bound %s)", id, bound)
@@ -54,6 +54,7 @@ func (rg *Rig) WatchReboot(ctx context.Context, id string, bystanders map[string
 
 // rebootPoll is one WatchReboot's state between polls.
 type rebootPoll struct {
+	ctx        context.Context // the spec's: an interrupt ends the reads
 	rg         *Rig
 	id         string
 	w          *contract.RebootWatch
@@ -72,7 +73,7 @@ type rebootPoll struct {
 }
 
 func (p *rebootPoll) poll(g Gomega) {
-	rg, ctx := p.rg, context.Background()
+	rg, ctx := p.rg, p.ctx
 	at := time.Since(p.start)
 	p.n++
 	for _, s := range rg.Reader.Sources() {
@@ -145,15 +146,15 @@ func (p *rebootPoll) judgeLeftRunning(ctx context.Context) {
 	case p.witnessed || rg.historyStarts(ctx, p.id) > p.before:
 		AddReportEntry("RI-STATE-002 witness", "Starting fell between polls; the control API's status history shows it",
 			ReportEntryVisibilityFailureOrVerbose)
-	case p.noTrace && rg.Declared(bLeft.ID, DeviationInstant):
+	case p.noTrace && rg.Declared(bStarting.ID, DeviationInstant):
 		AddReportEntry("RI-STATE-002 not judged: declared deviation", fmt.Sprintf("instance %s read Running at every poll for %s (every %s) "+
 			"after the accepted reboot; the target declares %q for %s, so no Starting is demanded", p.id,
-			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bLeft.ID))
+			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bStarting.ID))
 	case p.noTrace:
 		Fail(fmt.Sprintf("%s: the accepted reboot of %s left no observable trace: Running at each of %d polls over %s (every %s), "+
 			"and no control API to witness a Starting between them. A reboot must pass through Starting; a shorter --poll may see it, "+
-			"and a target that really transitions instantly can declare the deviation %q for %s.", bLeft, p.id, p.n,
-			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bLeft.ID))
+			"and a target that really transitions instantly can declare the deviation %q for %s.", bStarting, p.id, p.n,
+			time.Since(p.start).Round(time.Millisecond), tm.Poll, DeviationInstant, bStarting.ID))
 	default:
 		Expect(Readable(err)).To(Succeed())
 	}
