@@ -326,11 +326,15 @@ func BaseSuiteName(name string) string {
 	return base
 }
 
-// selection reports whether a spec was selected by the suite's label filter and focus, so
+// selection reports whether a spec of r was selected by its label filter and focus.
+func selection(r types.Report) func(types.SpecReport) bool {
+	return Selected(r.SuiteConfig, r.SuiteDescription)
+}
+
+// Selected reports whether a spec was selected by the suite's label filter and focus, so
 // specs the filters left out (Ginkgo reports them as skipped, without a reason) are not
 // mistaken for specs that could not run. A spec skipped with a reason is always kept.
-func selection(r types.Report) func(types.SpecReport) bool {
-	cfg := r.SuiteConfig
+func Selected(cfg types.SuiteConfig, suiteDescription string) func(types.SpecReport) bool {
 	var focus *regexp.Regexp
 	if len(cfg.FocusStrings) > 0 {
 		focus, _ = regexp.Compile(strings.Join(cfg.FocusStrings, "|"))
@@ -342,7 +346,7 @@ func selection(r types.Report) func(types.SpecReport) bool {
 		if ok, err := s.MatchesLabelFilter(cfg.LabelFilter); err == nil && !ok {
 			return false
 		}
-		return focus == nil || focus.MatchString(r.SuiteDescription+" "+s.FullText())
+		return focus == nil || focus.MatchString(suiteDescription+" "+s.FullText())
 	}
 }
 
