@@ -101,7 +101,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
 	fs.DurationVar(&c.progressEvery, "progress-interval", 30*time.Second, "when stdout is not a terminal, print a progress line this often (0: never; a terminal gets a live status line)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
-	fs.IntVar(&c.procs, "procs", 0, "processes per suite: its specs run in parallel through the Ginkgo CLI (bin/ginkgo) when over 1; 1 runs each suite binary directly (0: by target kind, 1 embedded, 4 endpoint, 2 cloud)")
+	fs.IntVar(&c.procs, "procs", 0, "processes per suite: its specs run in parallel through the Ginkgo CLI (bin/ginkgo) when over 1; 1 runs each suite binary directly (0: by target kind, 3 embedded, 4 endpoint, 2 cloud)")
 	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
 	fs.IntVar(&c.fuzz.checks, "fuzz-checks", 0, "rapid cases per property (default: the suite's small budget)")
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
