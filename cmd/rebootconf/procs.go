@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/rebootconf/rebootconf/fixtures/target"
@@ -67,6 +68,9 @@ func resolveProcs(cfg *runConfig, kind target.Kind) (note string, err error) {
 		cfg.procs = 1
 		return fmt.Sprintf("procs 1 (the default for %s is %d): %v", kind, defaultProcs[kind], err), nil
 	}
+	if slices.Contains(cfg.suites, "properties") && suiteProcs(*cfg, suiteBinary{name: "properties"}) == 1 {
+		return "the properties suite runs in one process (a shared target, or --fuzz-reboots: its worlds and budget are per process)", nil
+	}
 	return "", nil
 }
 
@@ -90,4 +94,16 @@ func ginkgoArgs(cfg runConfig, b suiteBinary) ([]string, error) {
 		args = append(args, "-v")
 	}
 	return append(append(args, bin, "--"), testBinaryArgs(cfg, b)...), nil
+}
+
+// suiteProcs is how many processes run suite b. The properties suite keeps one off the
+// embedded emulator (where every process has an emulator of its own): its worlds' instance
+// IDs are drawn from the run's seed, so two processes would put the same IDs on one shared
+// target, and --fuzz-reboots is a budget each process would keep for itself.
+func suiteProcs(cfg runConfig, b suiteBinary) int {
+	embedded := cfg.opts.Endpoint == "" && cfg.opts.Region == ""
+	if b.name == "properties" && (!embedded || cfg.fuzz.reboots > 0) {
+		return 1
+	}
+	return cfg.procs
 }

@@ -32,8 +32,15 @@ func TestSuiteCommandByProcs(t *testing.T) {
 	if cmd, _ = suiteCommand(c, props); cmd.Args[0] != props.path {
 		t.Fatalf("--fuzz-reboots: the properties suite must run in one process, got %q", cmd.Args)
 	}
-	c.procs = 1
+	c.fuzz.reboots, c.opts.Endpoint = 0, "http://127.0.0.1:1" // a shared target: the worlds' IDs would collide
+	if cmd, _ = suiteCommand(c, props); cmd.Args[0] != props.path {
+		t.Fatalf("an endpoint: the properties suite must run in one process, got %q", cmd.Args)
+	}
 	conf := suiteBinary{name: "conformance", path: "bin/suites/conformance.test"}
+	if cmd, _ = suiteCommand(c, conf); cmd.Args[0] != c.ginkgo {
+		t.Fatalf("an endpoint: conformance runs in %d processes, got %q", c.procs, cmd.Args)
+	}
+	c.procs = 1
 	if cmd, _ = suiteCommand(c, conf); cmd.Args[0] != conf.path || !strings.Contains(strings.Join(cmd.Args, " "), "-ginkgo.seed=7") {
 		t.Fatalf("--procs 1 must exec the suite binary with Ginkgo's test flags, got %q", cmd.Args)
 	}

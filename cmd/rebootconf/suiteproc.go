@@ -120,9 +120,7 @@ func testBinaryArgs(cfg runConfig, b suiteBinary) []string {
 // suiteCommand is the command that runs suite b: the binary itself with one process, the
 // Ginkgo CLI running the binary's specs in cfg.procs processes otherwise.
 func suiteCommand(cfg runConfig, b suiteBinary) (*exec.Cmd, error) {
-	// --fuzz-reboots is a budget each properties process keeps for itself: one process keeps
-	// it for the run.
-	if cfg.procs <= 1 || b.name == "properties" && cfg.fuzz.reboots > 0 {
+	if suiteProcs(cfg, b) <= 1 {
 		return exec.Command(b.path, suiteArgs(cfg, b)...), nil
 	}
 	args, err := ginkgoArgs(cfg, b) // procs.go
