@@ -3,6 +3,7 @@
 package bootstrap
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -20,6 +21,19 @@ import (
 
 // EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
 const EnvJUnit = "REBOOTCONF_JUNIT"
+
+// EnvWorkDir is the directory a suite process works in (set by `rebootconf run`): the Ginkgo
+// CLI starts a suite's parallel processes in its binary's directory, and rapid writes its fail
+// files under ./testdata/rapid of the working directory, which belong in the run's output.
+const EnvWorkDir = "REBOOTCONF_WORKDIR"
+
+func init() {
+	if dir := os.Getenv(EnvWorkDir); dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "bootstrap: %s=%s: %v\n", EnvWorkDir, dir, err)
+		}
+	}
+}
 
 // Every suite that imports bootstrap reports each finished spec to the progress file.
 var _ = ReportAfterEach(progress)
