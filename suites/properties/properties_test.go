@@ -15,7 +15,7 @@ import (
 )
 
 var _ = Describe("RebootInstance properties", Label("fuzz", "area:fuzz"), func() {
-	for _, p := range generators.Properties {
+	for _, p := range generators.Properties() {
 		It(itText(p), Label(strings.ReplaceAll(p.Name, " ", "-")), func() {
 			switch {
 			case p.Needs != "" && tgt.Guard.DryRunOnly:
