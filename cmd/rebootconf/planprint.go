@@ -181,8 +181,8 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 // caps are hard limits.
 func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) time.Duration {
 	capText := "no cap"
-	if tg.Guard.MaxReboots > 0 {
-		capText = fmt.Sprintf("capped at %d for the whole run", tg.Guard.MaxReboots)
+	if tg.MaxReboots() > 0 {
+		capText = fmt.Sprintf("capped at %d for the whole run", tg.MaxReboots())
 	}
 	reboots := disruptive
 	switch {

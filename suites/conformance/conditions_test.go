@@ -29,7 +29,7 @@ func subjectsFor(ctx context.Context, c contract.Condition) []subject {
 		prefix := existing[:len(existing)-2]
 		out := []subject{{ID: rg.Nonexistent(ctx)}}
 		if st := rg.StatusNow(ctx, prefix); st == contract.StatusAbsent {
-			rg.T.Guard.MarkAbsent(prefix)
+			rg.T.MarkAbsent(prefix)
 			out = append(out, subject{ID: prefix})
 		}
 		return out
