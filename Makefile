@@ -44,7 +44,8 @@ vet:
 deps-check:
 	@bad=$$($(GO) list -deps ./fixtures/... ./reports/... $$($(GO) list ./cmd/... | grep -v /cmd/rebootconf-testee$$) | grep -E '^(testing|pgregory.net/rapid|github.com/onsi/gomega.*|github.com/onsi/ginkgo/v2)$$'); \
 	bad="$$bad$$($(GO) list -deps ./cmd/rebootconf-testee | grep -E '^(pgregory.net/rapid|github.com/onsi/gomega.*|github.com/onsi/ginkgo/v2)$$')"; \
-	if [ -n "$$bad" ]; then echo "forbidden imports in fixtures/reports/cmd: $$bad"; exit 1; fi; echo "deps-check: ok"
+	if [ -n "$$bad" ]; then echo "forbidden imports in fixtures/reports/cmd: $$bad"; exit 1; fi
+	@$(GO) test -count=1 -run 'TestDependencyRules' ./fixtures/vocab >/dev/null || { $(GO) test -count=1 -run 'TestDependencyRules' ./fixtures/vocab; exit 1; }; echo "deps-check: ok"
 
 test: tools vet deps-check
 	$(GO) test -race -timeout 60m ./...

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"pgregory.net/rapid"
@@ -25,8 +26,10 @@ type Property struct {
 	Behaviours []string
 }
 
-// Properties lists every property, in the order the suite runs them.
-var Properties = []Property{
+// Properties lists every property, in the order the suite runs them. The slice is a copy.
+func Properties() []Property { return slices.Clone(properties) }
+
+var properties = []Property{
 	{Name: "model agreement", Fn: ModelAgreement},
 	{Name: "envelope", Fn: Envelope},
 	{Name: "isolation", Needs: "control", Fn: Isolation, Behaviours: []string{"RI-STATE-009", "RI-DRYRUN-002"}},

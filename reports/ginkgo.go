@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/rebootconf/rebootconf/fixtures/vocab"
 )
 
 // Options carries what a Ginkgo report does not know about the run.
@@ -42,10 +43,9 @@ const (
 	maxMessage       = 300 // runes of the one-line message attribute; the full text is in the body
 )
 
-var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
-
-// IsBehaviourID reports whether a label names a catalogue behaviour (RI-STATE-001).
-func IsBehaviourID(label string) bool { return behaviourIDRE.MatchString(label) }
+// IsBehaviourID reports whether a label has the shape of a row ID a report counts: a
+// catalogue behaviour (RI-STATE-001), an SDK row (SDK-ERR-001) ... (vocab.IsRowID).
+func IsBehaviourID(label string) bool { return vocab.IsRowID(label) }
 
 // HarnessVersion is this rebootconf release, stamped on every report so a nightly diff can
 // tell a harness change from a target change.
@@ -310,6 +310,11 @@ func redactEndpoint(ep string) string {
 	return ep
 }
 
+// severity orders verdicts for "the worst testcase of a behaviour" (the JUnit
+// properties and the diff of two reports both rank by it).
+var severity = map[string]int{TypeInterrupted: 1, "skipped": 2, "passed": 3, "failed": 4, "error": 5}
+
+// worse is the worse of two verdicts ("" is better than any).
 func worse(a, b string) string {
 	if severity[b] > severity[a] {
 		return b

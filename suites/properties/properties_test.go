@@ -17,10 +17,10 @@ import (
 )
 
 var _ = Describe("RebootInstance properties", Label("fuzz", "area:fuzz"), func() {
-	for _, p := range generators.Properties {
+	for _, p := range generators.Properties() {
 		It(itText(p), Label(strings.ReplaceAll(p.Name, " ", "-")), func() {
 			switch {
-			case p.Needs != "" && tgt.Guard.DryRunOnly:
+			case p.Needs != "" && tgt.DryRunOnly():
 				Skip("--dry-run-only: builds worlds and reboots through the control API")
 			case p.Needs == "control" && base.Control == nil:
 				Skip("needs a control API (worlds with held transitions); the target has none")
