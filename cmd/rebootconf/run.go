@@ -232,6 +232,9 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
 	// ...and one record of what they created: the leak check deletes only that (leakcheck.go).
 	rs.cfg.opts.CreatedLedger = filepath.Join(rs.workDir, "created.ledger")
+	// ...and one instance pool: a Running instance a spec leaves is leased by the next spec of
+	// any suite process; the leak check deletes what is free at the end (target.PoolFile).
+	rs.cfg.opts.PoolFile = filepath.Join(rs.workDir, "instances.pool")
 	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
 	// an earlier one found a reboot takes (target.Learnt).
 	rs.cfg.opts.LearntDir = rs.workDir

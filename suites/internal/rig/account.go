@@ -40,6 +40,7 @@ func (rg *Rig) WatchesAccount() (bool, string) {
 // instances. Those must not change while a spec acts on others.
 func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 	out := account{}
+	pool := rg.view()
 	total := -1
 	for page := 1; ; page++ {
 		if page > maxAccountPages {
@@ -53,7 +54,7 @@ func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 		if ex.Response.IsError() {
 			return nil, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
 		}
-		n, err := rg.addPage(out, ex.Response.Fields)
+		n, err := rg.addPage(out, ex.Response.Fields, pool)
 		if err != nil {
 			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
@@ -67,7 +68,7 @@ func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 }
 
 // addPage adds one page's instances to out and returns how many it listed.
-func (rg *Rig) addPage(out account, fields map[string]any) (int, error) {
+func (rg *Rig) addPage(out account, fields map[string]any, pool poolView) (int, error) {
 	outer, ok := fields["Instances"].(map[string]any)
 	if !ok {
 		return 0, fmt.Errorf("no Instances object in the answer")
@@ -89,7 +90,7 @@ func (rg *Rig) addPage(out account, fields map[string]any) (int, error) {
 		}
 		id, _ := m["InstanceId"].(string)
 		status, _ := m["Status"].(string)
-		if id == "" || (rg.held(id) || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !rg.idle(id) {
+		if id == "" || (pool.inUse(id) || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !pool.idle(id) {
 			continue
 		}
 		if status == contract.StatusRunning || status == contract.StatusStopped {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 
@@ -26,23 +25,44 @@ func (r *Rig) pooled(s target.InstanceSpec) bool {
 }
 
 // take hands out a free pool instance that reads Running now, retiring any that do not;
-// "" when the pool has none.
+// "" when the pool has none. With the run's pool file (rebootconf run) the instance is
+// leased from it, exclusively, whichever process or suite put it there.
 func (r *Rig) take(ctx context.Context) string {
 	for {
-		r.mu.Lock()
-		if len(r.free) == 0 {
-			r.mu.Unlock()
+		id := r.next()
+		if id == "" {
 			return ""
 		}
-		id := r.free[len(r.free)-1]
-		r.free = r.free[:len(r.free)-1]
-		r.mu.Unlock()
 		if r.runningNow(ctx, id) {
+			r.mu.Lock()
 			r.poolStats.reused++
+			r.mu.Unlock()
 			return id
 		}
 		r.retire(ctx, id)
 	}
+}
+
+// next is the next free instance, leased (pool file) or taken off this process's list.
+func (r *Rig) next() string {
+	if r.T.SharedPool() {
+		id, refused, err := r.T.LeasePooled(contract.StatusRunning)
+		for _, f := range refused {
+			AddReportEntry("pool: refused "+f, "the instance pool file names it, but this run's created ledger does not: never the run's to use")
+		}
+		if err != nil {
+			AddReportEntry("pool: could not lease an instance", err.Error())
+		}
+		return id
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.free) == 0 {
+		return ""
+	}
+	id := r.free[len(r.free)-1]
+	r.free = r.free[:len(r.free)-1]
+	return id
 }
 
 // giveBack returns id to the pool at the end of a spec when it is Running in both describe
@@ -50,6 +70,9 @@ func (r *Rig) take(ctx context.Context) string {
 func (r *Rig) giveBack(ctx context.Context, id string) error {
 	if !r.runningNow(ctx, id) {
 		return r.retireErr(ctx, id)
+	}
+	if r.T.SharedPool() {
+		return r.T.ReturnPooled(id, contract.StatusRunning)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -77,10 +100,12 @@ func (r *Rig) retireErr(ctx context.Context, id string) error {
 	r.mu.Lock()
 	r.poolStats.retired++
 	r.mu.Unlock()
-	return r.release(ctx, id)
+	return errors.Join(r.release(ctx, id), r.T.DropPooled(id))
 }
 
-// drainPool deletes every free pool instance (at Close).
+// drainPool deletes every free pool instance of this process (at Close). The run's pool
+// file is left alone: other processes may still lease its instances, and the CLI's leak
+// check deletes what is free at the end.
 func (r *Rig) drainPool(ctx context.Context) error {
 	r.mu.Lock()
 	free := r.free
@@ -101,12 +126,54 @@ func (r *Rig) drainPool(ctx context.Context) error {
 
 type poolStats struct{ reused, retired int }
 
-// idle reports whether id waits in this process's pool.
-func (r *Rig) idle(id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Contains(r.free, id)
+// poolView is one read of which instances wait idle in the pool and which the run's pool
+// file says some process holds.
+type poolView struct {
+	r          *Rig
+	free, held map[string]bool
 }
 
-// held reports whether a spec of this process holds id: owned and not idle.
-func (r *Rig) held(id string) bool { return r.T.Guard.Owns(id) && !r.idle(id) }
+// view reads the pool once (the pool file's lock is taken once per account read, not per
+// instance). An unreadable pool file holds everything in it: nothing it names is watched.
+func (r *Rig) view() poolView {
+	v := poolView{r: r, free: map[string]bool{}, held: map[string]bool{}}
+	if !r.T.SharedPool() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, id := range r.free {
+			v.free[id] = true
+		}
+		return v
+	}
+	es, err := r.T.PoolEntries()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pooledIDs == nil {
+		r.pooledIDs = map[string]bool{}
+	}
+	for _, e := range es {
+		r.pooledIDs[e.ID] = true
+		if e.Free() && err == nil {
+			v.free[e.ID] = true
+		} else {
+			v.held[e.ID] = true
+		}
+	}
+	// One the file no longer names was retired by whoever leased it: a spec's doing.
+	for id := range r.pooledIDs {
+		if !v.free[id] {
+			v.held[id] = true
+		}
+	}
+	return v
+}
+
+// idle reports whether id waited in the pool at the view.
+func (v poolView) idle(id string) bool { return v.free[id] }
+
+// inUse reports whether a spec holds id: one of this process (owned and not idle) or,
+// with the run's pool file, any process's lease.
+func (v poolView) inUse(id string) bool {
+	return (v.r.T.Guard.Owns(id) || v.held[id]) && !v.free[id]
+}
+

@@ -31,6 +31,7 @@ type Rig struct {
 	learn     target.Learnt      // what this run has seen of the target's reboots
 	free      []string           // the instance pool's idle instances (pool.go)
 	poolStats poolStats
+	pooledIDs map[string]bool // every instance this process has seen in the run's pool file
 }
 
 // Open opens the target the environment names. runID, when non-empty, is

@@ -113,7 +113,7 @@ func (p *rebootPoll) poll(g Gomega) {
 func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
 	now, err := p.rg.readAccount(ctx)
 	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-	if err := p.acct.check(now, p.id, p.rg.held); err != nil {
+	if err := p.acct.check(now, p.id, p.rg.view().inUse); err != nil {
 		p.stop(err)
 	}
 }
@@ -174,7 +174,7 @@ func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]
 	if acct != nil {
 		now, err := rg.readAccount(ctx)
 		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-		Expect(Readable(acct.check(now, id, rg.held))).To(Succeed())
+		Expect(Readable(acct.check(now, id, rg.view().inUse))).To(Succeed())
 	}
 }
 
