@@ -176,4 +176,3 @@ func (v poolView) idle(id string) bool { return v.free[id] }
 func (v poolView) inUse(id string) bool {
 	return (v.r.T.Guard.Owns(id) || v.held[id]) && !v.free[id]
 }
-
