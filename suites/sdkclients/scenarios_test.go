@@ -245,14 +245,14 @@ func createCall(action string, amount int) call {
 		Tags: map[string]string{target.RunTagKey: rg.T.RunID}}
 }
 
-// own registers instances an SDK created with the guard and for release after the spec.
+// own registers instances an SDK created with the guard and, after the spec, with the
+// instance pool (rig.Keep: released where there is none).
 func own(ids []string) {
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
 		if id == "" {
 			continue
 		}
-		rg.T.Guard.Own(id)
-		DeferCleanup(rg.T.Release, id)
+		rg.Keep(id)
 	}
 }
 
