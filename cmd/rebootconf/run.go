@@ -82,7 +82,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
-	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
+	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of waits for an end state (provisioning, cleanup, a watched reboot once Starting was read), which back off from --poll (transient statuses are polled every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: the default, unlimited for emulators and 5 on the real cloud)")
