@@ -11,9 +11,11 @@ RUN_FLAGS ?=
 
 all: build
 
+# bin/ginkgo: `run --procs N` runs each suite's specs in N processes through the Ginkgo CLI.
 build: suites
 	$(GO) build -o $(BIN)/rebootconf ./cmd/rebootconf
 	$(GO) build -o $(BIN)/rebootconf-testee ./cmd/rebootconf-testee
+	$(GO) build -o $(BIN)/ginkgo github.com/onsi/ginkgo/v2/ginkgo
 
 # Suite binaries are prebuilt so `rebootconf run` needs no Go toolchain at run time.
 suites:

@@ -20,15 +20,18 @@ type Property struct {
 	// held transitions), "faults" (fault injection).
 	Needs string
 	Fn    func(Env) func(*rapid.T)
+	// Behaviours are what the property checks as a whole (RI-STATE-010 for concurrency); a
+	// failure names them with what its minimal case broke (Implicated).
+	Behaviours []string
 }
 
 // Properties lists every property, in the order the suite runs them.
 var Properties = []Property{
 	{Name: "model agreement", Fn: ModelAgreement},
 	{Name: "envelope", Fn: Envelope},
-	{Name: "isolation", Needs: "control", Fn: Isolation},
+	{Name: "isolation", Needs: "control", Fn: Isolation, Behaviours: []string{"RI-STATE-009", "RI-DRYRUN-002"}},
 	{Name: "stateful", Fn: Stateful},
-	{Name: "concurrency", Needs: "control", Fn: Concurrency},
+	{Name: "concurrency", Needs: "control", Fn: Concurrency, Behaviours: []string{"RI-STATE-010"}},
 	{Name: "ambiguity", Needs: "faults", Fn: Ambiguity},
 }
 

@@ -63,6 +63,12 @@ const (
 	PropBehaviourPrefix = "behaviour."
 )
 
+// EntryBehaviours names a report entry whose value lists, comma-separated, behaviours a
+// spec found broken at run time (a property failure names what its minimal case broke).
+// They join the spec's label IDs in its metadata and verdicts, never its name, so the
+// testcase keeps one name whether it passes or fails.
+const EntryBehaviours = "behaviours"
+
 // FromGinkgo converts a Ginkgo report into one testsuite. Each It becomes a
 // testcase; suite-level and setup nodes appear only when they did not pass.
 // Behaviour IDs and area go into the testcase system-out metadata (the schema
@@ -103,7 +109,7 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 			continue // left out by --label-filter or --focus: not run, not a skip
 		}
 		tc := specCase(spec, c.text(name), c, max, opts.OmitPassedOutput)
-		for _, id := range behaviourIDs(spec.Labels()) {
+		for _, id := range specBehaviours(spec) {
 			verdicts[id] = worse(verdicts[id], tc.Verdict())
 		}
 		su.Cases = append(su.Cases, tc)
@@ -186,7 +192,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		tc.Error = &Result{Type: st.String(), Message: c.text(reason(msg)), Text: c.long(failureText(spec), max)}
 	}
 
-	meta := caseMeta(spec, ids, area, labels, text)
+	meta := caseMeta(spec, specBehaviours(spec), area, labels, text)
 	var sections []kv
 	for _, e := range spec.ReportEntries {
 		sections = append(sections, kv{"entry: " + e.Name, e.StringRepresentation()})
@@ -320,11 +326,15 @@ func BaseSuiteName(name string) string {
 	return base
 }
 
-// selection reports whether a spec was selected by the suite's label filter and focus, so
+// selection reports whether a spec of r was selected by its label filter and focus.
+func selection(r types.Report) func(types.SpecReport) bool {
+	return Selected(r.SuiteConfig, r.SuiteDescription)
+}
+
+// Selected reports whether a spec was selected by the suite's label filter and focus, so
 // specs the filters left out (Ginkgo reports them as skipped, without a reason) are not
 // mistaken for specs that could not run. A spec skipped with a reason is always kept.
-func selection(r types.Report) func(types.SpecReport) bool {
-	cfg := r.SuiteConfig
+func Selected(cfg types.SuiteConfig, suiteDescription string) func(types.SpecReport) bool {
 	var focus *regexp.Regexp
 	if len(cfg.FocusStrings) > 0 {
 		focus, _ = regexp.Compile(strings.Join(cfg.FocusStrings, "|"))
@@ -336,7 +346,7 @@ func selection(r types.Report) func(types.SpecReport) bool {
 		if ok, err := s.MatchesLabelFilter(cfg.LabelFilter); err == nil && !ok {
 			return false
 		}
-		return focus == nil || focus.MatchString(r.SuiteDescription+" "+s.FullText())
+		return focus == nil || focus.MatchString(suiteDescription+" "+s.FullText())
 	}
 }
 
@@ -360,6 +370,23 @@ func interruptedSuite(reasons []string) bool {
 		}
 	}
 	return len(reasons) > 0
+}
+
+// specBehaviours is a spec's behaviours: its ID labels, then those its EntryBehaviours
+// entries name, without repeats.
+func specBehaviours(spec types.SpecReport) []string {
+	ids := behaviourIDs(spec.Labels())
+	for _, e := range spec.ReportEntries {
+		if e.Name != EntryBehaviours {
+			continue
+		}
+		for _, id := range strings.Split(entryValue(e.StringRepresentation()), ",") {
+			if id = strings.TrimSpace(id); IsBehaviourID(id) && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }
 
 func behaviourIDs(labels []string) []string {

@@ -197,7 +197,7 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 		}
 		parts = append(parts, part)
 	}
-	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed)
+	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d, procs %d per suite\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed, max(cfg.procs, 1))
 	rp.listed = listed
 	rp.estimate = printCost(ctx, w, cfg, tg, pf.latency, specs, disruptive, creations, len(bins))
 	return rp, ctx.Err()
