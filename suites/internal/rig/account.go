@@ -41,34 +41,40 @@ func (rg *Rig) WatchesAccount() (bool, string) {
 // run's other processes created (the created ledger) is theirs to act on,
 // tagged or not: parallel specs reboot and delete those at any time.
 func (rg *Rig) readAccount(ctx context.Context) (account, error) {
+	a, _, err := rg.readAccountView(ctx)
+	return a, err
+}
+
+// readAccountView is readAccount and the pool view it left instances out by.
+func (rg *Rig) readAccountView(ctx context.Context) (account, poolView, error) {
 	out := account{}
 	pool := rg.view()
 	total := -1
 	siblings, err := rg.T.CreatedByRun()
 	if err != nil {
-		return nil, err
+		return nil, pool, err
 	}
 	for page := 1; ; page++ {
 		if page > maxAccountPages {
-			return nil, fmt.Errorf("DescribeInstances: more than %d pages of %d for TotalCount %d", maxAccountPages, accountPageSize, total)
+			return nil, pool, fmt.Errorf("DescribeInstances: more than %d pages of %d for TotalCount %d", maxAccountPages, accountPageSize, total)
 		}
 		p := url.Values{"RegionId": {rg.T.Region}, "PageSize": {strconv.Itoa(accountPageSize)}, "PageNumber": {strconv.Itoa(page)}}
 		ex, err := rg.Raw.Do(ctx, protocol.Call{Action: "DescribeInstances", Params: p})
 		if err != nil {
-			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
 		if ex.Response.IsError() {
-			return nil, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
 		}
 		n, err := rg.addPage(out, ex.Response.Fields, pool, siblings)
 		if err != nil {
-			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
 		if tc, ok := ex.Response.Fields["TotalCount"].(float64); ok {
 			total = int(tc)
 		}
 		if n < accountPageSize || total >= 0 && page*accountPageSize >= total {
-			return out, nil
+			return out, pool, nil
 		}
 	}
 }

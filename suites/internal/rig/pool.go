@@ -221,6 +221,13 @@ func (r *Rig) view() poolView {
 // idle reports whether id waited in the pool at the view.
 func (v poolView) idle(id string) bool { return v.free[id] }
 
+// since is the account check's skip for a read taken with v: an instance some spec held
+// when the read left it out, or holds now (leased between the read and now, or since put
+// back after a spec acted on it) was acted on by the run, not changed behind its back.
+func (v poolView) since(now poolView) func(string) bool {
+	return func(id string) bool { return v.inUse(id) || now.inUse(id) }
+}
+
 // inUse reports whether a spec holds id: one of this process (owned and not idle) or,
 // with the run's pool file, any process's lease.
 func (v poolView) inUse(id string) bool {

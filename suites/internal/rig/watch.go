@@ -148,9 +148,9 @@ func (p *rebootPoll) schedule() {
 }
 
 func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
-	now, err := p.rg.readAccount(ctx)
+	now, read, err := p.rg.readAccountView(ctx)
 	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-	if err := p.acct.check(now, p.id, p.rg.view().inUse); err != nil {
+	if err := p.acct.check(now, p.id, read.since(p.rg.view())); err != nil {
 		p.stop(err)
 	}
 }
@@ -209,9 +209,9 @@ func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]
 		Expect(Readable(rg.checkRecordUnchanged(ctx, bBystander, bid, want))).To(Succeed(), "bystander %s", bid)
 	}
 	if acct != nil {
-		now, err := rg.readAccount(ctx)
+		now, read, err := rg.readAccountView(ctx)
 		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-		Expect(Readable(acct.check(now, id, rg.view().inUse))).To(Succeed())
+		Expect(Readable(acct.check(now, id, read.since(rg.view())))).To(Succeed())
 	}
 }
 
