@@ -113,7 +113,7 @@ func (r *Rig) next(want string) (id, status string) {
 // giveBack returns id to the pool at the end of a spec when it is Running or Stopped in both
 // describe APIs, and deletes it otherwise.
 func (r *Rig) giveBack(ctx context.Context, id string) error {
-	st := r.stableNow(ctx, id)
+	st := r.settled(ctx, id)
 	if st == "" {
 		return r.retireErr(ctx, id)
 	}
@@ -124,6 +124,31 @@ func (r *Rig) giveBack(ctx context.Context, id string) error {
 	defer r.mu.Unlock()
 	r.free = append(r.free, pooledInstance{id, st})
 	return nil
+}
+
+// settled waits, backing off, for id to read stable (a spec may end with it mid-reboot or
+// stopping): no longer than a reboot is waited for, which deleting it would wait for too.
+// "" when it did not settle.
+func (r *Rig) settled(ctx context.Context, id string) string {
+	r.mu.Lock()
+	stuck := r.learn.Stuck != ""
+	r.mu.Unlock()
+	if stuck {
+		// A target seen not to come back is not waited on twice (settle, then delete).
+		return r.stableNow(ctx, id)
+	}
+	bound, _ := r.rebootBound()
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	st := ""
+	_ = r.T.Timing.Wait(ctx, bound, "instance "+id+" to settle", func(ctx context.Context) (bool, error) {
+		if st = r.stableNow(ctx, id); st != "" {
+			return true, nil
+		}
+		_, found, err := r.T.Status(ctx, id)
+		return err == nil && !found, nil // gone (a spec deleted it): nothing to wait for
+	})
+	return st
 }
 
 // stableNow reads id through both describe APIs: Running or Stopped when both say so, ""

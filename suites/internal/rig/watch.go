@@ -289,8 +289,22 @@ func (rg *Rig) Unchanged(ctx context.Context, b contract.Behaviour, id, want str
 			g.Expect(Readable(err)).To(Succeed())
 			g.Expect(Readable(contract.CheckUnchanged(b, want, st))).To(Succeed(), "instance %s via %s", id, s.Name)
 		}
-	}).WithTimeout(tm.ObserveWindow).WithPolling(tm.Poll).Should(Succeed())
+	}).WithTimeout(tm.ObserveWindow).WithPolling(rg.unchangedPoll()).Should(Succeed())
 	Expect(Readable(rg.checkRecordUnchanged(ctx, b, id, want))).To(Succeed())
+}
+
+// unchangedPoll is how often Unchanged reads. A change it must see is a reboot the target
+// applied after all, whose transient phase lasts as long as the target's reboots do: once a
+// watched reboot showed that (MinDwell), reading a third as often still reads it at least
+// twice, and at least five reads fall in the observation window. Before any was watched,
+// every Poll.
+func (rg *Rig) unchangedPoll() time.Duration {
+	tm := rg.T.Timing
+	dwell := rg.MinDwell()
+	if dwell <= 0 {
+		return tm.Poll
+	}
+	return max(tm.Poll, min(dwell/3, tm.ObserveWindow/5))
 }
 
 // StatusNow reads id once through DescribeInstances.
