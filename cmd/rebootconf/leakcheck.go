@@ -20,7 +20,8 @@ import (
 type cleanup struct {
 	embedded bool
 	created  []string          // recorded in the ledger
-	deleted  []string          // still there at the end: deleted by the leak check
+	deleted  []string          // still there at the end and no pool's: deleted by the leak check (a leak)
+	pooled   []string          // free in the run's instance pool at the end: deleted, as planned
 	left     []string          // not confirmed deleted
 	why      map[string]string // left id → reason
 	foreign  []string          // tagged with the run id, not created by the run: untouched
@@ -51,12 +52,19 @@ func (p *preflightResult) leakCheck(ctx context.Context, o target.Options) clean
 	}
 	// A target the suites saw stuck is not waited on for the full bound per instance.
 	bound, _ := target.LoadLearntFrom(o.LearntDir).RebootBound(tg.Timing.RebootBound)
+	free, err := freePooled(o)
+	if err != nil {
+		c.notes = append(c.notes, "the instance pool could not be read, so its instances count as outliving their specs: "+err.Error())
+	}
 	for i, err := range releaseAll(ctx, tg, exist, bound) {
-		if err != nil {
+		switch {
+		case err != nil:
 			c.leave(exist[i], transportCause(err).Error())
-			continue
+		case slices.Contains(free, exist[i]):
+			c.pooled = append(c.pooled, exist[i])
+		default:
+			c.deleted = append(c.deleted, exist[i])
 		}
-		c.deleted = append(c.deleted, exist[i])
 	}
 	tagged, err := taggedInstances(ctx, tg, tg.RunID)
 	if err != nil {
@@ -68,6 +76,23 @@ func (p *preflightResult) leakCheck(ctx context.Context, o target.Options) clean
 		}
 	}
 	return c
+}
+
+// freePooled is what the run's instance pool holds free at the end: instances a spec left
+// Running for the next one, which the end of the run deletes (a lease held at the end is a
+// killed process's, and counts as a leak).
+func freePooled(o target.Options) ([]string, error) {
+	if o.PoolFile == "" {
+		return nil, nil
+	}
+	es, err := target.PoolFile{Path: o.PoolFile}.Entries()
+	var free []string
+	for _, e := range es {
+		if e.Free() {
+			free = append(free, e.ID)
+		}
+	}
+	return free, err
 }
 
 func (c *cleanup) leave(id, why string) {
@@ -124,6 +149,9 @@ func (c cleanup) sentence() string {
 		return deleted + c.notDeleted()
 	case len(c.created) == 0:
 		return "this run created no instance"
+	}
+	if len(c.pooled) > 0 {
+		return fmt.Sprintf("every instance this run created (%d) is deleted, %d of them free in the instance pool at the end", len(c.created), len(c.pooled))
 	}
 	return fmt.Sprintf("every instance this run created (%d) is deleted", len(c.created))
 }

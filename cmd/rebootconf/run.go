@@ -84,7 +84,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.Poll, "poll", 0, "status poll interval (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.RebootBound, "reboot-timeout", 0, "bound for Running to come back after a reboot (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ObserveWindow, "observe-window", 0, "how long 'nothing changes' is watched (default by target kind)")
-	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
+	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of waits for an end state (provisioning, cleanup, a watched reboot once Starting was read), which back off from --poll (transient statuses are polled every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
 	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s for the whole run, shared by all its suite processes (0: the default, unlimited for emulators and 5 on the real cloud)")
@@ -249,6 +249,9 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	rs.cfg.opts.RebootLedger = filepath.Join(rs.workDir, "reboots.ledger")
 	// ...and one record of what they created: the leak check deletes only that (leakcheck.go).
 	rs.cfg.opts.CreatedLedger = filepath.Join(rs.workDir, "created.ledger")
+	// ...and one instance pool: a Running instance a spec leaves is leased by the next spec of
+	// any suite process; the leak check deletes what is free at the end (target.PoolFile).
+	rs.cfg.opts.PoolFile = filepath.Join(rs.workDir, "instances.pool")
 	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
 	// an earlier one found a reboot takes (target.Learnt).
 	rs.cfg.opts.LearntDir = rs.workDir

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -138,11 +139,13 @@ func deleteInstance(ctx context.Context, id string) {
 	Expect(rig.Readable(err)).To(Succeed(), "DeleteInstance %s", id)
 	Expect(ex.Response.IsError()).To(BeFalse(), "DeleteInstance %s: %d %s\n%s", id, ex.Response.Status, ex.Response.Code, ex.Transcript())
 	tm := rg.T.Timing
-	Eventually(ctx, func(g Gomega) {
+	Eventually(ctx, rg.Backoff(func() error {
 		_, found, err := rg.T.Status(ctx, id)
-		g.Expect(rig.Readable(err)).To(Succeed())
-		g.Expect(found).To(BeFalse(), "DescribeInstances still lists deleted instance %s", id)
-	}).WithTimeout(tm.ProvisionBound).WithPolling(tm.Poll).Should(Succeed())
+		if err == nil && found {
+			err = fmt.Errorf("DescribeInstances still lists deleted instance %s", id)
+		}
+		return rig.Readable(err)
+	})).WithTimeout(tm.ProvisionBound).WithPolling(tm.Poll).Should(Succeed())
 }
 
 func commonParam(name, value string) func(*protocol.Call) {

@@ -215,11 +215,13 @@ func guardRefused(r result) error {
 func waitStatus(ctx context.Context, id, want string) {
 	GinkgoHelper()
 	bound, why := rg.TransitionBound()
-	Eventually(ctx, func(g Gomega) {
+	Eventually(ctx, rg.Backoff(func() error {
 		st, err := rg.Reader.ViaDescribeInstances(ctx, id)
-		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(st).To(Equal(want), "status of %s (\"\" = not listed)", id)
-	}).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).Should(Succeed(), "within %s %s", bound, why)
+		if err == nil && st != want {
+			err = fmt.Errorf("status of %s is %q, want %q (\"\" = not listed)", id, st, want)
+		}
+		return err
+	})).WithTimeout(bound).WithPolling(rg.T.Timing.Poll).Should(Succeed(), "within %s %s", bound, why)
 }
 
 func provisionN(ctx SpecContext, n int) []string {
@@ -243,14 +245,14 @@ func createCall(action string, amount int) call {
 		Tags: map[string]string{target.RunTagKey: rg.T.RunID}}
 }
 
-// own registers instances an SDK created with the guard and for release after the spec.
+// own registers instances an SDK created with the guard and, after the spec, with the
+// instance pool (rig.Keep: released where there is none).
 func own(ids []string) {
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
 		if id == "" {
 			continue
 		}
-		rg.T.Own(id)
-		DeferCleanup(rg.T.Release, id)
+		rg.Keep(id)
 	}
 }
 

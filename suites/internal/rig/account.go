@@ -41,40 +41,47 @@ func (rg *Rig) WatchesAccount() (bool, string) {
 // run's other processes created (the created ledger) is theirs to act on,
 // tagged or not: parallel specs reboot and delete those at any time.
 func (rg *Rig) readAccount(ctx context.Context) (account, error) {
+	a, _, err := rg.readAccountView(ctx)
+	return a, err
+}
+
+// readAccountView is readAccount and the pool view it left instances out by.
+func (rg *Rig) readAccountView(ctx context.Context) (account, poolView, error) {
 	out := account{}
+	pool := rg.view()
 	total := -1
 	siblings, err := rg.T.CreatedByRun()
 	if err != nil {
-		return nil, err
+		return nil, pool, err
 	}
 	for page := 1; ; page++ {
 		if page > maxAccountPages {
-			return nil, fmt.Errorf("DescribeInstances: more than %d pages of %d for TotalCount %d", maxAccountPages, accountPageSize, total)
+			return nil, pool, fmt.Errorf("DescribeInstances: more than %d pages of %d for TotalCount %d", maxAccountPages, accountPageSize, total)
 		}
 		p := url.Values{"RegionId": {rg.T.Region}, "PageSize": {strconv.Itoa(accountPageSize)}, "PageNumber": {strconv.Itoa(page)}}
 		ex, err := rg.Raw.Do(ctx, protocol.Call{Action: "DescribeInstances", Params: p})
 		if err != nil {
-			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
 		if ex.Response.IsError() {
-			return nil, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
 		}
-		n, err := rg.addPage(out, ex.Response.Fields, siblings)
+		n, err := rg.addPage(out, ex.Response.Fields, pool, siblings)
 		if err != nil {
-			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
+			return nil, pool, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
 		if tc, ok := ex.Response.Fields["TotalCount"].(float64); ok {
 			total = int(tc)
 		}
 		if n < accountPageSize || total >= 0 && page*accountPageSize >= total {
-			return out, nil
+			return out, pool, nil
 		}
 	}
 }
 
 // addPage adds one page's instances to out and returns how many it listed; run holds what
 // the run's processes created.
-func (rg *Rig) addPage(out account, fields map[string]any, run map[string]bool) (int, error) {
+func (rg *Rig) addPage(out account, fields map[string]any, pool poolView, run map[string]bool) (int, error) {
 	outer, ok := fields["Instances"].(map[string]any)
 	if !ok {
 		return 0, fmt.Errorf("no Instances object in the answer")
@@ -96,7 +103,7 @@ func (rg *Rig) addPage(out account, fields map[string]any, run map[string]bool) 
 		}
 		id, _ := m["InstanceId"].(string)
 		status, _ := m["Status"].(string)
-		if id == "" || (rg.held(id) || run[id] || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !rg.idle(id) {
+		if id == "" || (pool.inUse(id) || run[id] || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !pool.idle(id) {
 			continue
 		}
 		if status == contract.StatusRunning || status == contract.StatusStopped {

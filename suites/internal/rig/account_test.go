@@ -52,10 +52,30 @@ func TestAccountLeavesOutWhatSiblingsCreated(t *testing.T) {
 		map[string]any{"InstanceId": "i-foreign", "Status": "Running"},
 	}}}
 	out := account{}
-	if n, err := rg.addPage(out, page, run); err != nil || n != 2 {
+	if n, err := rg.addPage(out, page, rg.view(), run); err != nil || n != 2 {
 		t.Fatalf("addPage: %d, %v", n, err)
 	}
 	if _, ok := out["i-sibling"]; ok || out["i-foreign"] != "Running" {
 		t.Fatalf("account %v: want i-foreign watched and the sibling's i-sibling left out", out)
+	}
+}
+
+// With parallel processes, a pool instance another spec held when an account read left it
+// out may be back in the pool by the time the read is compared: it was acted on by the run,
+// not changed behind its back (the false RI-STATE-009 alarm a --procs 4 run raised).
+func TestAccountCheckSkipsWhatTheReadLeftOutAsHeld(t *testing.T) {
+	rg := &Rig{T: &target.Target{Guard: &target.Guard{}}}
+	read := poolView{r: rg, free: map[string]bool{}, held: map[string]bool{"i-pooled": true}}
+	now := poolView{r: rg, free: map[string]bool{"i-pooled": true}, held: map[string]bool{}}
+	before := account{"i-pooled": "Running", "i-foreign": "Running"}
+	after := account{"i-foreign": "Running"} // the read left i-pooled out: it was held
+	if err := before.check(after, "i-x", read.since(now)); err != nil {
+		t.Fatalf("a pool instance held at the read and free now is the run's doing: %v", err)
+	}
+	if err := before.check(after, "i-x", now.inUse); err == nil {
+		t.Fatal("judged by the later view alone, the instance looks gone: the test no longer shows the race")
+	}
+	if err := before.check(account{"i-pooled": "Running", "i-foreign": "Stopped"}, "i-x", read.since(now)); err == nil {
+		t.Fatal("a foreign instance that changed must still fail")
 	}
 }

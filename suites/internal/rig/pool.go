@@ -13,58 +13,156 @@ import (
 )
 
 // The instance pool: on a target without the control API every instance is a RunInstances
-// call (minutes and money on the real cloud), so a plain Running instance a spec leaves
-// Running goes back to this process's pool for the next spec instead of being deleted. It is
-// re-read through both describe APIs before each use and on return; one that is not Running
-// in both is retired (deleted). One spec at a time holds an instance; Close deletes the rest.
+// call (minutes and money on the real cloud), so a plain Running or Stopped instance a spec
+// leaves in that state goes back to the pool for the next spec instead of being deleted. A
+// spec that wants a Stopped instance gets a pool instance stopped, one that wants Running a
+// stopped one started, before anything is created. Each is re-read through both describe
+// APIs before each use and on return; one that is not stable (the same Running or Stopped
+// in both) is retired (deleted). One spec at a time holds an instance.
+//
+// Under rebootconf run the pool is the run's pool file (target.PoolFile), shared by every
+// suite process, and what is free at the end is deleted by the CLI's leak check. A
+// Ginkgo-native run has no such file: the pool is this process's own, and Close deletes it.
 
-// pooled says whether s is served from the pool: a plain Running instance on a target whose
-// instances cost a RunInstances call.
+// pooled says whether s is served from the pool: a plain Running or Stopped instance on a
+// target whose instances cost a RunInstances call (a Stopped one the fixtures file lends
+// comes from there, as before).
 func (r *Rig) pooled(s target.InstanceSpec) bool {
-	return r.T.Control == nil && !r.T.NoPool && (s.Status == "" || s.Status == contract.StatusRunning) &&
-		len(s.LockReasons) == 0 && len(s.Conditions) == 0 && s.InternalErrorMessage == "" && !s.RebootViaStopping
+	if r.T.Control != nil || r.T.NoPool || len(s.LockReasons) > 0 || len(s.Conditions) > 0 || s.InternalErrorMessage != "" || s.RebootViaStopping {
+		return false
+	}
+	switch s.Status {
+	case "", contract.StatusRunning:
+		return true
+	case contract.StatusStopped:
+		return !r.T.Lends(s)
+	}
+	return false
 }
 
-// take hands out a free pool instance that reads Running now, retiring any that do not;
-// "" when the pool has none.
-func (r *Rig) take(ctx context.Context) string {
+// pooledInstance is one instance of this process's own pool, as it was given back.
+type pooledInstance struct{ id, status string }
+
+// take hands out a free pool instance in status want, read in that status through both
+// describe APIs now, retiring any that is not stable; "" when the pool has none. One in
+// the other stable status is started or stopped first.
+func (r *Rig) take(ctx context.Context, want string) string {
 	for {
-		r.mu.Lock()
-		if len(r.free) == 0 {
-			r.mu.Unlock()
+		id, st := r.next(want)
+		if id == "" {
 			return ""
 		}
-		id := r.free[len(r.free)-1]
-		r.free = r.free[:len(r.free)-1]
-		r.mu.Unlock()
-		if r.runningNow(ctx, id) {
-			r.poolStats.reused++
-			return id
+		if r.stableNow(ctx, id) != st {
+			r.retire(ctx, id)
+			continue
 		}
-		r.retire(ctx, id)
+		if st != want {
+			if err := r.T.Settle(ctx, id, want); err != nil {
+				AddReportEntry("pool: could not make "+id+" "+want, err.Error())
+				r.retire(ctx, id)
+				continue
+			}
+			if r.stableNow(ctx, id) != want {
+				r.retire(ctx, id)
+				continue
+			}
+		}
+		r.mu.Lock()
+		r.poolStats.reused++
+		r.mu.Unlock()
+		return id
 	}
 }
 
-// giveBack returns id to the pool at the end of a spec when it is Running in both describe
-// APIs, and deletes it otherwise.
-func (r *Rig) giveBack(ctx context.Context, id string) error {
-	if !r.runningNow(ctx, id) {
-		return r.retireErr(ctx, id)
+// next is the next free instance, in status want if any is, leased (pool file) or taken
+// off this process's list.
+func (r *Rig) next(want string) (id, status string) {
+	order := []string{want, contract.StatusStopped}
+	if want == contract.StatusStopped {
+		order[1] = contract.StatusRunning
+	}
+	if r.T.SharedPool() {
+		for _, st := range order {
+			id, refused, err := r.T.LeasePooled(st)
+			for _, f := range refused {
+				AddReportEntry("pool: refused "+f, "the instance pool file names it, but this run's created ledger does not: never the run's to use")
+			}
+			if err != nil {
+				AddReportEntry("pool: could not lease an instance", err.Error())
+				return "", ""
+			}
+			if id != "" {
+				return id, st
+			}
+		}
+		return "", ""
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.free = append(r.free, id)
+	for _, st := range order {
+		for i := len(r.free) - 1; i >= 0; i-- {
+			if in := r.free[i]; in.status == st {
+				r.free = slices.Delete(r.free, i, i+1)
+				return in.id, st
+			}
+		}
+	}
+	return "", ""
+}
+
+// giveBack returns id to the pool at the end of a spec when it is Running or Stopped in both
+// describe APIs, and deletes it otherwise.
+func (r *Rig) giveBack(ctx context.Context, id string) error {
+	st := r.settled(ctx, id)
+	if st == "" {
+		return r.retireErr(ctx, id)
+	}
+	if r.T.SharedPool() {
+		return r.T.ReturnPooled(id, st)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.free = append(r.free, pooledInstance{id, st})
 	return nil
 }
 
-// runningNow reads id through both describe APIs; an error reads as not Running.
-func (r *Rig) runningNow(ctx context.Context, id string) bool {
-	for _, s := range r.Reader.Sources() {
-		if st, err := s.Read(ctx, id); err != nil || st != contract.StatusRunning {
-			return false
-		}
+// settled waits, backing off, for id to read stable (a spec may end with it mid-reboot or
+// stopping): no longer than a reboot is waited for, which deleting it would wait for too.
+// "" when it did not settle.
+func (r *Rig) settled(ctx context.Context, id string) string {
+	r.mu.Lock()
+	stuck := r.learn.Stuck != ""
+	r.mu.Unlock()
+	if stuck {
+		// A target seen not to come back is not waited on twice (settle, then delete).
+		return r.stableNow(ctx, id)
 	}
-	return true
+	bound, _ := r.rebootBound()
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	st := ""
+	_ = r.T.Timing.Wait(ctx, bound, "instance "+id+" to settle", func(ctx context.Context) (bool, error) {
+		if st = r.stableNow(ctx, id); st != "" {
+			return true, nil
+		}
+		_, found, err := r.T.Status(ctx, id)
+		return err == nil && !found, nil // gone (a spec deleted it): nothing to wait for
+	})
+	return st
+}
+
+// stableNow reads id through both describe APIs: Running or Stopped when both say so, ""
+// otherwise (a transient status, a disagreement, an error).
+func (r *Rig) stableNow(ctx context.Context, id string) string {
+	got := ""
+	for _, s := range r.Reader.Sources() {
+		st, err := s.Read(ctx, id)
+		if err != nil || (st != contract.StatusRunning && st != contract.StatusStopped) || (got != "" && st != got) {
+			return ""
+		}
+		got = st
+	}
+	return got
 }
 
 func (r *Rig) retire(ctx context.Context, id string) {
@@ -77,18 +175,20 @@ func (r *Rig) retireErr(ctx context.Context, id string) error {
 	r.mu.Lock()
 	r.poolStats.retired++
 	r.mu.Unlock()
-	return r.release(ctx, id)
+	return errors.Join(r.release(ctx, id), r.T.DropPooled(id))
 }
 
-// drainPool deletes every free pool instance (at Close).
+// drainPool deletes every free pool instance of this process (at Close). The run's pool
+// file is left alone: other processes may still lease its instances, and the CLI's leak
+// check deletes what is free at the end.
 func (r *Rig) drainPool(ctx context.Context) error {
 	r.mu.Lock()
 	free := r.free
 	r.free = nil
 	r.mu.Unlock()
 	var errs []error
-	for _, id := range free {
-		if err := r.release(ctx, id); err != nil {
+	for _, in := range free {
+		if err := r.release(ctx, in.id); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -101,12 +201,73 @@ func (r *Rig) drainPool(ctx context.Context) error {
 
 type poolStats struct{ reused, retired int }
 
-// idle reports whether id waits in this process's pool.
-func (r *Rig) idle(id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Contains(r.free, id)
+// poolView is one read of which instances wait idle in the pool and which the run's pool
+// file says some process holds.
+type poolView struct {
+	r          *Rig
+	free, held map[string]bool
 }
 
-// held reports whether a spec of this process holds id: owned and not idle.
-func (r *Rig) held(id string) bool { return r.T.Guard.Owns(id) && !r.idle(id) }
+// view reads the pool once (the pool file's lock is taken once per account read, not per
+// instance). An unreadable pool file holds everything in it: nothing it names is watched.
+func (r *Rig) view() poolView {
+	v := poolView{r: r, free: map[string]bool{}, held: map[string]bool{}}
+	if !r.T.SharedPool() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, in := range r.free {
+			v.free[in.id] = true
+		}
+		return v
+	}
+	es, err := r.T.PoolEntries()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pooledIDs == nil {
+		r.pooledIDs = map[string]bool{}
+	}
+	for _, e := range es {
+		r.pooledIDs[e.ID] = true
+		if e.Free() && err == nil {
+			v.free[e.ID] = true
+		} else {
+			v.held[e.ID] = true
+		}
+	}
+	// One the file no longer names was retired by whoever leased it: a spec's doing.
+	for id := range r.pooledIDs {
+		if !v.free[id] {
+			v.held[id] = true
+		}
+	}
+	return v
+}
+
+// idle reports whether id waited in the pool at the view.
+func (v poolView) idle(id string) bool { return v.free[id] }
+
+// since is the account check's skip for a read taken with v: an instance some spec held
+// when the read left it out, or holds now (leased between the read and now, or since put
+// back after a spec acted on it) was acted on by the run, not changed behind its back.
+func (v poolView) since(now poolView) func(string) bool {
+	return func(id string) bool { return v.inUse(id) || now.inUse(id) }
+}
+
+// inUse reports whether a spec holds id: one of this process (owned and not idle) or,
+// with the run's pool file, any process's lease.
+func (v poolView) inUse(id string) bool {
+	return (v.r.T.Owns(id) || v.held[id]) && !v.free[id]
+}
+
+// Keep takes an instance the spec itself created (RunInstances through an SDK, say) as the
+// run's: owned now, and at the end of the spec given to the pool when it is stable (deleted
+// otherwise, and always where there is no pool), so the next spec need not create one.
+func (r *Rig) Keep(id string) {
+	GinkgoHelper()
+	r.T.Own(id)
+	if r.T.Control == nil && !r.T.NoPool {
+		DeferCleanup(r.giveBack, id)
+		return
+	}
+	DeferCleanup(r.T.Release, id)
+}

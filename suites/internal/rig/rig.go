@@ -29,8 +29,9 @@ type Rig struct {
 	seen      map[string]record  // per instance: its control-API record after provisioning or the last watched reboot
 	accounts  map[string]account // per provisioned Running instance: the account's other instances just after
 	learn     target.Learnt      // what this run has seen of the target's reboots
-	free      []string           // the instance pool's idle instances (pool.go)
+	free      []pooledInstance   // this process's own pool's idle instances, without a pool file (pool.go)
 	poolStats poolStats
+	pooledIDs map[string]bool // every instance this process has seen in the run's pool file
 }
 
 // Open opens the target the environment names. runID, when non-empty, is
@@ -65,10 +66,12 @@ func (r *Rig) Close() error {
 func (r *Rig) Provision(ctx context.Context, s target.InstanceSpec) string {
 	GinkgoHelper()
 	if r.pooled(s) {
-		if id := r.take(ctx); id != "" {
+		if id := r.take(ctx, describeStatus(s)); id != "" {
 			DeferCleanup(r.giveBack, id)
-			By(fmt.Sprintf("took %s from the instance pool (read Running in both describe APIs)", id))
-			r.noteAccount(ctx, id)
+			By(fmt.Sprintf("took %s from the instance pool (read %s in both describe APIs)", id, describeStatus(s)))
+			if describeStatus(s) == contract.StatusRunning {
+				r.noteAccount(ctx, id)
+			}
 			return id
 		}
 	}
@@ -113,12 +116,16 @@ func (r *Rig) Nonexistent(ctx context.Context) string {
 	return id
 }
 
-func describeSpec(s target.InstanceSpec) string {
-	st := s.Status
-	if st == "" {
-		st = "Running"
+// describeStatus is the status s asks for (Running when it names none).
+func describeStatus(s target.InstanceSpec) string {
+	if s.Status == "" {
+		return contract.StatusRunning
 	}
-	out := "a " + st + " instance"
+	return s.Status
+}
+
+func describeSpec(s target.InstanceSpec) string {
+	out := "a " + describeStatus(s) + " instance"
 	for _, l := range s.LockReasons {
 		out += " locked for " + l
 	}

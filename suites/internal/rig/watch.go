@@ -70,18 +70,30 @@ type rebootPoll struct {
 	offPath    bool          // left the legal path: a failure, not a stuck reboot
 	terminal   error         // the violation that ended the watch
 	back       bool
+	// Back-off once Starting is seen (schedule): what is left is waiting for Running.
+	started bool          // some source read Starting
+	due     time.Time     // the next poll that reads; earlier ones repeat pending
+	gap     time.Duration // the pause before due
+	pending error         // the last reading poll's verdict (it did not end the watch)
+	seen    string        // the watch's path at the last reading poll
 }
 
 func (p *rebootPoll) poll(g Gomega) {
+	if p.pending != nil && time.Now().Before(p.due) {
+		g.Expect(Readable(p.pending)).To(Succeed()) // not due: the last verdict stands, and nothing is read
+		return
+	}
+	defer p.schedule()
 	rg, ctx := p.rg, p.ctx
 	at := time.Since(p.start)
 	p.n++
 	for _, s := range rg.Reader.Sources() {
 		st, err := s.Read(ctx, p.id)
-		g.Expect(Readable(err)).To(Succeed())
+		p.expect(g, err)
 		if st == contract.StatusStarting || st == contract.StatusStopping {
 			p.lastSeen = at
 		}
+		p.started = p.started || st == contract.StatusStarting
 		if err := p.w.Add(s.Name, st); err != nil {
 			p.stop(fmt.Errorf("%w (instance %s after an accepted reboot)", err, p.id))
 			return
@@ -106,14 +118,39 @@ func (p *rebootPoll) poll(g Gomega) {
 			return
 		}
 	}
-	g.Expect(Readable(p.w.CheckBack())).To(Succeed())
+	p.expect(g, p.w.CheckBack())
 	p.tookBack = time.Since(p.start)
 }
 
+// expect fails this poll on err, keeping it as the verdict polls that are not due repeat.
+func (p *rebootPoll) expect(g Gomega, err error) {
+	p.pending = err
+	g.Expect(Readable(err)).To(Succeed())
+}
+
+// schedule sets when the next poll reads. Until Starting is seen every poll reads (every
+// Poll: a Stopping, or a Starting, must not fall between reads, nor the trace of a reboot
+// within the observation window). After it, only the return to Running is awaited: the
+// pause doubles from Poll up to PollMax while the watch sees nothing new, and drops back to
+// Poll as soon as a source reads another status, so a target slow to come back costs
+// tens of reads per reboot, not one every Poll for the whole reboot.
+func (p *rebootPoll) schedule() {
+	tm := p.rg.T.Timing
+	path := p.w.String()
+	switch {
+	case !p.started || path != p.seen || p.gap == 0:
+		p.gap = tm.Poll
+	default:
+		p.gap = min(2*p.gap, max(tm.PollMax, tm.Poll))
+	}
+	p.seen = path
+	p.due = time.Now().Add(p.gap)
+}
+
 func (p *rebootPoll) checkAccount(ctx context.Context, g Gomega) {
-	now, err := p.rg.readAccount(ctx)
+	now, read, err := p.rg.readAccountView(ctx)
 	g.Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-	if err := p.acct.check(now, p.id, p.rg.held); err != nil {
+	if err := p.acct.check(now, p.id, read.since(p.rg.view())); err != nil {
 		p.stop(err)
 	}
 }
@@ -172,9 +209,9 @@ func (rg *Rig) checkAfter(ctx context.Context, id string, bystanders map[string]
 		Expect(Readable(rg.checkRecordUnchanged(ctx, bBystander, bid, want))).To(Succeed(), "bystander %s", bid)
 	}
 	if acct != nil {
-		now, err := rg.readAccount(ctx)
+		now, read, err := rg.readAccountView(ctx)
 		Expect(Readable(err)).To(Succeed(), "read every instance of the account")
-		Expect(Readable(acct.check(now, id, rg.held))).To(Succeed())
+		Expect(Readable(acct.check(now, id, read.since(rg.view())))).To(Succeed())
 	}
 }
 
@@ -252,8 +289,22 @@ func (rg *Rig) Unchanged(ctx context.Context, b contract.Behaviour, id, want str
 			g.Expect(Readable(err)).To(Succeed())
 			g.Expect(Readable(contract.CheckUnchanged(b, want, st))).To(Succeed(), "instance %s via %s", id, s.Name)
 		}
-	}).WithTimeout(tm.ObserveWindow).WithPolling(tm.Poll).Should(Succeed())
+	}).WithTimeout(tm.ObserveWindow).WithPolling(rg.unchangedPoll()).Should(Succeed())
 	Expect(Readable(rg.checkRecordUnchanged(ctx, b, id, want))).To(Succeed())
+}
+
+// unchangedPoll is how often Unchanged reads. A change it must see is a reboot the target
+// applied after all, whose transient phase lasts as long as the target's reboots do: once a
+// watched reboot showed that (MinDwell), reading a third as often still reads it at least
+// twice, and at least five reads fall in the observation window. Before any was watched,
+// every Poll.
+func (rg *Rig) unchangedPoll() time.Duration {
+	tm := rg.T.Timing
+	dwell := rg.MinDwell()
+	if dwell <= 0 {
+		return tm.Poll
+	}
+	return max(tm.Poll, min(dwell/3, tm.ObserveWindow/5))
 }
 
 // StatusNow reads id once through DescribeInstances.
@@ -262,4 +313,24 @@ func (rg *Rig) StatusNow(ctx context.Context, id string) string {
 	st, err := rg.Reader.ViaDescribeInstances(ctx, id)
 	Expect(Readable(err)).To(Succeed())
 	return st
+}
+
+// Backoff wraps check, a wait for an end state (Running again, Stopped, gone), for
+// Eventually: polls read from Poll apart, the pause doubling up to PollMax; a poll that is
+// not due yet repeats the last verdict without a request. Not for transient statuses,
+// which a long pause can miss.
+func (rg *Rig) Backoff(check func() error) func() error {
+	tm := rg.T.Timing
+	var due time.Time
+	var gap time.Duration
+	var last error
+	return func() error {
+		if last != nil && time.Now().Before(due) {
+			return last
+		}
+		last = check()
+		gap = min(max(2*gap, tm.Poll), max(tm.PollMax, tm.Poll))
+		due = time.Now().Add(gap)
+		return last
+	}
 }
