@@ -55,7 +55,10 @@ type runConfig struct {
 	// progressEvery is how often a plain progress line is printed when stdout is not a
 	// terminal (a terminal gets a status line redrawn every second).
 	progressEvery time.Duration
-	ext           runExtras // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
+	ext           runExtras     // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
+	shard         reports.Shard // --shard i/n (zero: the whole run; shard.go)
+	shardDir      string        // where the shard's spec lists are (the run's scratch directory)
+	procs         int           // parallel processes per suite (1: one spec after another)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -104,6 +107,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
+	fs.Var(shardFlag{&c.shard}, "shard", "run only slice i of n of every suite's specs (e.g. 2/3; the same split on every run), then join the slices with 'rebootconf merge'")
 	ext := addExtraFlags(fs)
 	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
@@ -115,6 +119,9 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 		return c, err
 	}
 	c.opts.Mutants = mutants
+	if c.procs == 0 {
+		c.procs = 1
+	}
 	var err error
 	if c.ext, err = ext.finish(); err != nil {
 		return c, err
@@ -235,6 +242,13 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
 	// an earlier one found a reboot takes (target.Learnt).
 	rs.cfg.opts.LearntDir = rs.workDir
+	if cfg.shard.Count > 0 {
+		rs.cfg.shardDir = rs.workDir
+		if err := writeShardFiles(rs.workDir, cfg.shard, rs.plan.shard); err != nil {
+			rs.close()
+			return fail("--shard: %v", err)
+		}
+	}
 	rs.logDir = filepath.Join(cfg.outputDir, "logs")
 	_ = os.MkdirAll(rs.logDir, 0o755)
 	return rs, exitPass
@@ -304,6 +318,11 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	switch {
 	case rerr == nil:
 		r.suites = withStats(s, st, b.name)
+		if rs.cfg.shard.Count > 0 {
+			for i := range r.suites.Suites {
+				r.suites.Suites[i].Properties = append(r.suites.Suites[i].Properties, reports.Property{Name: reports.PropShard, Value: rs.cfg.shard.String()})
+			}
+		}
 	case err != nil:
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
 	default:
@@ -335,6 +354,8 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,
 		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
 	rs.clean.print(stdout)
+	fmt.Fprintln(stdout, rs.plan.predicted.versus(time.Since(start), int(total.Reboots), len(rs.clean.created)))
+	saveLearnt(rs.workDir, rs.cfg.outputDir, rs.pf.target.Endpoint) // for the next run's estimate (planestimate.go)
 	switch {
 	case interrupted:
 		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed; "+
@@ -366,6 +387,9 @@ func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupte
 		total = total.Add(r.stats)
 	}
 	merged := reports.Merge(all...)
+	if rs.cfg.shard.Count > 0 {
+		merged = reports.DropShardSkips(merged) // the other shards run them (shard.go)
+	}
 	merged.Name = "rebootconf " + string(rs.pf.target.Kind)
 	for _, msg := range runErrs {
 		merged = reports.Merge(merged, harnessError("harness", msg))

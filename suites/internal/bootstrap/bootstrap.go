@@ -7,7 +7,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
@@ -23,6 +26,47 @@ const EnvJUnit = "REBOOTCONF_JUNIT"
 // Every suite that imports bootstrap reports each finished spec to the progress file.
 var _ = ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
 
+// EnvShard names the file listing the specs this process runs (`rebootconf run --shard`).
+const EnvShard = "REBOOTCONF_SHARD_FILE"
+
+// Under --shard every spec another shard runs is skipped before anything else of it runs
+// (bootstrap's BeforeEach is registered before any suite's), with a reason merge recognises.
+var _ = BeforeEach(func() {
+	in, shard, err := inShard(reports.ShardKey(CurrentSpecReport()))
+	Expect(err).NotTo(HaveOccurred(), "read the shard assignment named by $%s", EnvShard)
+	if !in {
+		Skip(reports.ShardSkipPrefix + "another shard than " + shard + " runs this spec")
+	}
+})
+
+// shardSet is this process's shard assignment, read once (nil set: unsharded).
+type shardSet struct {
+	name string
+	set  map[string]bool
+}
+
+var shardOnce = sync.OnceValues(func() (shardSet, error) {
+	path := os.Getenv(EnvShard)
+	if path == "" {
+		return shardSet{}, nil
+	}
+	f, err := reports.ReadShardFile(path)
+	s := shardSet{name: f.Shard, set: make(map[string]bool, len(f.Specs))}
+	for _, k := range f.Specs {
+		s.set[k] = true
+	}
+	return s, err
+})
+
+// inShard reports whether this process runs the spec with key k (always, unsharded).
+func inShard(k string) (bool, string, error) {
+	s, err := shardOnce()
+	if err != nil || s.set == nil {
+		return true, "", err
+	}
+	return s.set[k], s.name, nil
+}
+
 // writeProgress appends r's line; specs the label filter left out are not progress. Each
 // parallel process appends whole lines (O_APPEND), so they never interleave.
 func writeProgress(path string, r SpecReport) {
@@ -31,6 +75,9 @@ func writeProgress(path string, r SpecReport) {
 	}
 	if ok, err := r.MatchesLabelFilter(GinkgoLabelFilter()); err == nil && !ok {
 		return
+	}
+	if r.State.Is(types.SpecStateSkipped) && strings.HasPrefix(r.Failure.Message, reports.ShardSkipPrefix) {
+		return // another shard's spec
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/rebootconf/rebootconf/fixtures/contract"
+)
+
+// specNeeds is what one spec asks of the target, read from its behaviour labels.
+type specNeeds struct {
+	reboots  int                   // real reboots it sends (a disruptive behaviour: one)
+	instance bool                  // a plain Running instance (the pool lends one where there is a pool)
+	special  int                   // instances in another status or condition that must be created (not lent)
+	observes bool                  // watches an instance for the observation window ("changes nothing")
+	control  bool                  // needs the control API
+	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
+}
+
+// weight is a spec's expected cost in rough units, for balancing shards: the same on every
+// machine, whatever the target's timings.
+func (n specNeeds) weight() float64 {
+	w := 1.0
+	if n.instance {
+		w++
+	}
+	return w + 3*float64(n.reboots) + 2*float64(n.special)
+}
+
+// specNeedsOf reads a spec's needs from its labels (behaviour IDs, "disruptive").
+func specNeedsOf(labels []string) specNeeds {
+	var n specNeeds
+	disruptive := slices.Contains(labels, "disruptive")
+	for _, l := range labels {
+		b, ok := contract.Lookup(l)
+		if !ok {
+			continue
+		}
+		disruptive = disruptive || b.Disruptive
+		for _, c := range b.Needs {
+			switch c {
+			case contract.CapControl:
+				n.control = true
+			case contract.CapInstance:
+				n.instance = true
+			default:
+				if _, ok := capabilitySpec(c); ok && !slices.Contains(n.caps, c) {
+					n.caps = append(n.caps, c)
+				}
+			}
+		}
+	}
+	if disruptive {
+		n.reboots = 1
+	}
+	n.special = min(len(n.caps), 1) // a spec checks one special instance at a time
+	n.observes = n.instance || n.special > 0
+	return n
+}
+
+// timings are what the estimate knows of the target: measured by the preflight, learnt by
+// an earlier run, or the target kind's defaults.
+type timings struct {
+	rtt       time.Duration // one request's round trip
+	reboot    time.Duration // a real reboot, accepted to Running again
+	create    time.Duration // RunInstances to Running (0: instances cost no creation)
+	stop      time.Duration // StopInstance to Stopped
+	observe   time.Duration // a spec's "nothing changes" window
+	poll      time.Duration // status poll interval
+	suiteBoot time.Duration // a suite process's start and end
+}
+
+// estimateInput is everything the estimate stands on.
+type estimateInput struct {
+	specs     [][]specNeeds // by suite, the specs that will run
+	procs     int           // parallel processes per suite
+	pool      bool          // plain Running instances are reused (the instance pool)
+	creates   bool          // the target's instances are RunInstances calls (no control API)
+	parallel  bool          // the suites run at once (the embedded emulator)
+	rate      float64       // requests per second per process (0: unlimited)
+	t         timings
+	dryRunOff bool // --dry-run-only: no real reboot, no creation
+}
+
+// estimate is the prediction the plan prints and the summary compares with what happened.
+type estimate struct {
+	wall      time.Duration
+	reboots   int
+	creations int
+	requests  int
+}
+
+// Per-spec figures of the model, fitted to runs against `serve --no-control` (BENCHMARKS.md):
+// a spec sends requestsBase requests besides its polls; a wait is polled through both
+// describe APIs.
+const (
+	requestsBase    = 14
+	pollsPerWait    = 2
+	rebootWaitScale = 1.0
+)
+
+// predict is the model: each spec's time is its requests' round trips plus the waits it
+// makes (a creation, a stop, a reboot, part of an observation window), stretched by the rate
+// limit; a suite's specs spread over its processes; suites add up unless they run at once.
+func predict(in estimateInput) estimate {
+	var e estimate
+	procs := max(in.procs, 1)
+	var suiteWalls []time.Duration
+	for _, specs := range in.specs {
+		var total, longest time.Duration
+		plain, special := 0, 0
+		for _, s := range specs {
+			d, req := specTime(in, s)
+			total += d
+			longest = max(longest, d)
+			e.requests += req
+			if !in.dryRunOff {
+				e.reboots += s.reboots
+			}
+			if s.instance {
+				plain++
+			}
+			special += s.special
+		}
+		e.creations += creations(in, plain, special, procs)
+		suiteWalls = append(suiteWalls, in.t.suiteBoot+max(total/time.Duration(procs), longest))
+	}
+	for _, w := range suiteWalls {
+		if in.parallel {
+			e.wall = max(e.wall, w)
+		} else {
+			e.wall += w
+		}
+	}
+	return e
+}
+
+// specTime is one spec's expected duration and request count.
+func specTime(in estimateInput, s specNeeds) (time.Duration, int) {
+	t := in.t
+	var wait time.Duration
+	if s.observes {
+		wait += t.observe
+	}
+	if !in.dryRunOff {
+		wait += time.Duration(float64(s.reboots) * rebootWaitScale * float64(t.reboot))
+		if s.special > 0 && in.creates {
+			wait += t.stop
+		}
+		if s.instance && in.creates && !in.pool {
+			wait += t.create
+		}
+	}
+	req := requestsBase
+	if t.poll > 0 {
+		req += pollsPerWait * int(wait/t.poll)
+	}
+	d := wait + time.Duration(req)*t.rtt
+	if in.rate > 0 {
+		d = max(d, time.Duration(float64(req)/in.rate*float64(time.Second)))
+	}
+	return d, req
+}
+
+// creations is the RunInstances calls a suite makes: with the pool, one instance per process
+// that needs one (a spec holds one at a time) plus the special ones nothing lends; without it,
+// one per spec.
+func creations(in estimateInput, plain, special, procs int) int {
+	if !in.creates || in.dryRunOff {
+		return 0
+	}
+	n := plain
+	if in.pool {
+		n = min(plain, procs)
+	}
+	return n + special
+}
+
+// describe names the figures an estimate stood on.
+func (t timings) describe() string {
+	return fmt.Sprintf("round trip %s, reboot %s, creation %s, observation window %s", roundDur(t.rtt), roundDur(t.reboot), roundDur(t.create), roundDur(t.observe))
+}
+
+// versus is the summary's line comparing the plan's prediction with what the run did.
+func (e estimate) versus(wall time.Duration, reboots, creations int) string {
+	return fmt.Sprintf("predicted vs actual: wall %s vs %s, real reboots %d vs %d, instance creations %d vs %d",
+		roundDur(e.wall), roundDur(wall), e.reboots, reboots, e.creations, creations)
+}
