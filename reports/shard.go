@@ -62,7 +62,7 @@ func DropShardSkips(s Suites) Suites {
 }
 
 // MergeShards joins the reports of a sharded run's slices: the cases other shards ran are
-// dropped, testsuites of one name become one (cases in the order the shards are given, the
+// dropped, testsuites of one suite binary (else of one name) become one (cases in the order the shards are given, the
 // suite time the longest shard's, the shard property gone). It returns, besides the merged
 // report, the shards' problems: a shard missing, given twice, from another split, or a case
 // that more than one shard ran.
@@ -86,10 +86,14 @@ func MergeShards(all ...Suites) (Suites, []string) {
 			if su.Property(PropSuite) != "" { // not the harness's own problems
 				problems = append(problems, checkShard(sh, &count, shards)...)
 			}
-			i, ok := index[su.Name]
+			name := su.Property(PropSuite) // the suite binary: a suite name may hold an emulator's port
+			if name == "" {
+				name = su.Name
+			}
+			i, ok := index[name]
 			if !ok {
 				i = len(out.Suites)
-				index[su.Name] = i
+				index[name] = i
 				base := su
 				base.Cases = nil
 				base.Properties = slices.DeleteFunc(slices.Clone(su.Properties), func(p Property) bool { return p.Name == PropShard })
@@ -98,7 +102,7 @@ func MergeShards(all ...Suites) (Suites, []string) {
 			m := &out.Suites[i]
 			m.Time = max(m.Time, su.Time)
 			for _, c := range su.Cases {
-				key := su.Name + "\x00" + c.Name
+				key := name + "\x00" + c.Name
 				switch prev, dup := seen[key]; {
 				case dup && prev.input != k && prev.shard == sh && sh != "":
 					problems = append(problems, fmt.Sprintf("shard %s is given more than once", sh))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -15,6 +16,7 @@ type specNeeds struct {
 	special  int                   // instances in another status or condition that must be created (not lent)
 	observes bool                  // watches an instance for the observation window ("changes nothing")
 	control  bool                  // needs the control API
+	learnt   time.Duration         // how long it took on an earlier run against this target (0: unknown)
 	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
 }
 
@@ -71,14 +73,21 @@ type timings struct {
 	suiteBoot time.Duration // a suite process's start and end
 }
 
+// suiteHistory is what an earlier run against the same target saw of one suite: its real
+// reboots and creations over the specs it ran (zero specs: no history).
+type suiteHistory struct {
+	specs, reboots, creations int
+}
+
 // estimateInput is everything the estimate stands on.
 type estimateInput struct {
-	specs     [][]specNeeds // by suite, the specs that will run
-	procs     int           // parallel processes per suite
-	pool      bool          // plain Running instances are reused (the instance pool)
-	creates   bool          // the target's instances are RunInstances calls (no control API)
-	parallel  bool          // the suites run at once (the embedded emulator)
-	rate      float64       // requests per second per process (0: unlimited)
+	specs     [][]specNeeds  // by suite, the specs that will run
+	history   []suiteHistory // by suite, as specs (may be shorter: no history)
+	procs     int            // parallel processes per suite
+	pool      bool           // plain Running instances are reused (the instance pool)
+	creates   bool           // the target's instances are RunInstances calls (no control API)
+	parallel  bool           // the suites run at once (the embedded emulator)
+	rate      float64        // requests per second per process (0: unlimited)
 	t         timings
 	dryRunOff bool // --dry-run-only: no real reboot, no creation
 }
@@ -95,9 +104,12 @@ type estimate struct {
 // a spec sends requestsBase requests besides its polls; a wait is polled through both
 // describe APIs.
 const (
-	requestsBase    = 14
-	pollsPerWait    = 2
-	rebootWaitScale = 1.0
+	// rebootsPerDisruptive: a disruptive spec's reboot, plus the calibration reboots and
+	// repeated accepts some make (17 real reboots for conformance's 11 disruptive specs).
+	rebootsPerDisruptive = 1.5
+	requestsBase         = 14
+	pollsPerWait         = 2
+	rebootWaitScale      = 1.0
 )
 
 // predict is the model: each spec's time is its requests' round trips plus the waits it
@@ -107,23 +119,37 @@ func predict(in estimateInput) estimate {
 	var e estimate
 	procs := max(in.procs, 1)
 	var suiteWalls []time.Duration
-	for _, specs := range in.specs {
+	for i, specs := range in.specs {
 		var total, longest time.Duration
-		plain, special := 0, 0
+		plain, special, known := 0, 0, 0
+		var reboots int
 		for _, s := range specs {
 			d, req := specTime(in, s)
 			total += d
 			longest = max(longest, d)
 			e.requests += req
 			if !in.dryRunOff {
-				e.reboots += s.reboots
+				reboots += s.reboots
+			}
+			if s.learnt > 0 {
+				known++
 			}
 			if s.instance {
 				plain++
 			}
 			special += s.special
 		}
-		e.creations += creations(in, plain, special, procs)
+		cr := creations(in, plain, special, procs)
+		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
+			// What this target did last time, for the share of those specs that runs now.
+			h, f := in.history[i], min(1, float64(known)/float64(in.history[i].specs))
+			reboots = int(math.Round(f * float64(h.reboots) / rebootsPerDisruptive))
+			if past := int(math.Round(f * float64(h.creations))); !in.pool || past > cr {
+				cr = past
+			}
+		}
+		e.reboots += int(math.Round(rebootsPerDisruptive * float64(reboots)))
+		e.creations += cr
 		suiteWalls = append(suiteWalls, in.t.suiteBoot+max(total/time.Duration(procs), longest))
 	}
 	for _, w := range suiteWalls {
@@ -136,9 +162,17 @@ func predict(in estimateInput) estimate {
 	return e
 }
 
-// specTime is one spec's expected duration and request count.
+// specTime is one spec's expected duration and request count: what it took last time when
+// known, else the model's.
 func specTime(in estimateInput, s specNeeds) (time.Duration, int) {
 	t := in.t
+	if s.learnt > 0 {
+		req := requestsBase
+		if t.poll > 0 {
+			req += pollsPerWait * int(s.learnt/t.poll)
+		}
+		return s.learnt, req
+	}
 	var wait time.Duration
 	if s.observes {
 		wait += t.observe

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"time"
 
@@ -16,35 +17,56 @@ import (
 // directory, for the estimate of the next run against the same target.
 const learntFile = "learnt.json"
 
-// savedLearnt is learnt.json: the target it was learnt on and what was learnt.
+// savedLearnt is learnt.json: the target it was learnt on, what its reboots took and, by
+// suite, what each spec took and what the suite cost.
 type savedLearnt struct {
-	Endpoint string        `json:"endpoint"`
-	Learnt   target.Learnt `json:"learnt"`
+	Endpoint string                 `json:"endpoint"`
+	Learnt   target.Learnt          `json:"learnt"`
+	Suites   map[string]learntSuite `json:"suites"`
 }
 
-// loadLearnt reads what an earlier run against endpoint learnt: $REBOOTCONF_LEARNT_DIR's
-// files when set, else <output-dir>/learnt.json; the zero Learnt without either.
-func loadLearnt(outputDir, endpoint string) target.Learnt {
-	if dir := os.Getenv(target.EnvLearntDir); dir != "" {
-		return target.LoadLearntFrom(dir)
-	}
+// learntSuite is one suite of an earlier run.
+type learntSuite struct {
+	Seconds   map[string]float64 `json:"seconds"` // by spec text
+	Reboots   int                `json:"reboots"`
+	Creations int                `json:"creations"`
+}
+
+// loadLearnt reads what an earlier run against endpoint left in <output-dir>/learnt.json
+// (nothing for another endpoint or the embedded emulator).
+func loadLearnt(outputDir, endpoint string) savedLearnt {
 	var s savedLearnt
 	data, err := os.ReadFile(filepath.Join(outputDir, learntFile))
-	if err != nil || json.Unmarshal(data, &s) != nil || s.Endpoint != endpoint {
-		return target.Learnt{}
+	if endpoint == "" || err != nil || json.Unmarshal(data, &s) != nil || s.Endpoint != endpoint {
+		return savedLearnt{}
 	}
-	return s.Learnt
+	return s
 }
 
-// saveLearnt keeps what this run's suites learnt for the next run's estimate.
-func saveLearnt(workDir, outputDir, endpoint string) {
-	l := target.LoadLearntFrom(workDir)
-	if l.Reboots == 0 || endpoint == "" {
+// missingIDs is the suffix a testcase name gets for behaviour IDs its text does not name.
+var missingIDs = regexp.MustCompile(` \[[A-Z]+-[^\]]*\]$`)
+
+// saveLearnt keeps what this run learnt of the target for the next run's estimate: an
+// interrupted run or the embedded emulator teaches nothing.
+func (rs *runSetup) saveLearnt(results []suiteResult) {
+	endpoint := rs.pf.target.Endpoint
+	if endpoint == "" || rs.pf.target.Kind == target.KindEmbedded {
 		return
 	}
-	data, err := json.MarshalIndent(savedLearnt{Endpoint: endpoint, Learnt: l}, "", "  ")
-	if err == nil {
-		_ = os.WriteFile(filepath.Join(outputDir, learntFile), append(data, '\n'), 0o644)
+	s := savedLearnt{Endpoint: endpoint, Learnt: target.LoadLearntFrom(rs.workDir), Suites: map[string]learntSuite{}}
+	for i, r := range results {
+		ls := learntSuite{Seconds: map[string]float64{}, Reboots: int(r.stats.Reboots), Creations: r.created}
+		for _, su := range r.suites.Suites {
+			for _, c := range su.Cases {
+				if c.Verdict() != "interrupted" {
+					ls.Seconds[missingIDs.ReplaceAllString(c.Name, "")] = float64(c.Time)
+				}
+			}
+		}
+		s.Suites[rs.bins[i].name] = ls
+	}
+	if data, err := json.MarshalIndent(s, "", "  "); err == nil {
+		_ = os.WriteFile(filepath.Join(rs.cfg.outputDir, learntFile), append(data, '\n'), 0o644)
 	}
 }
 
@@ -58,7 +80,7 @@ func targetTimings(ctx context.Context, cfg runConfig, tg *target.Target, latenc
 		// An emulator without the control API: second-long transitions unless learnt otherwise.
 		t.reboot, t.create, t.stop = time.Second, 500*time.Millisecond, 500*time.Millisecond
 	}
-	if l := loadLearnt(cfg.outputDir, tg.Endpoint); l.Reboots > 0 && l.MaxReboot > 0 {
+	if l := loadLearnt(cfg.outputDir, tg.Endpoint).Learnt; l.Reboots > 0 && l.MaxReboot > 0 {
 		t.reboot = l.MaxReboot
 	}
 	return t
@@ -73,12 +95,19 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 	if in.rate == 0 && tg.Kind == target.KindCloud {
 		in.rate = 5
 	}
+	past := loadLearnt(cfg.outputDir, tg.Endpoint)
 	for _, name := range slices.Sorted(maps.Keys(run)) {
 		var specs []specNeeds
+		ls := past.Suites[name]
 		for _, s := range run[name] {
-			specs = append(specs, resolveNeeds(s.needs, tg, lent))
+			n := resolveNeeds(s.needs, tg, lent)
+			if sec, ok := ls.Seconds[s.text]; ok {
+				n.learnt = max(time.Duration(sec*float64(time.Second)), time.Microsecond)
+			}
+			specs = append(specs, n)
 		}
 		in.specs = append(in.specs, specs)
+		in.history = append(in.history, suiteHistory{specs: len(ls.Seconds), reboots: ls.Reboots, creations: ls.Creations})
 	}
 	return in
 }

@@ -308,7 +308,11 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	junit := filepath.Join(rs.workDir, b.name+".xml")
 	logPath := filepath.Join(rs.logDir, b.name+".log")
 	statsDir := filepath.Join(rs.workDir, "stats-"+b.name)
+	ledger := target.CreatedLedger{Path: rs.cfg.opts.CreatedLedger}
+	before, _ := ledger.IDs()
 	code, err := runSuite(ctx, rs.cfg, b, suiteFiles{junit: junit, log: logPath, stats: statsDir, progress: rs.progressFile(b)}, stdout)
+	after, _ := ledger.IDs()
+	r.created = max(len(after)-len(before), 0)
 	st, serr := target.ReadStats(statsDir)
 	if serr != nil {
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
@@ -355,7 +359,9 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
 	rs.clean.print(stdout)
 	fmt.Fprintln(stdout, rs.plan.predicted.versus(time.Since(start), int(total.Reboots), len(rs.clean.created)))
-	saveLearnt(rs.workDir, rs.cfg.outputDir, rs.pf.target.Endpoint) // for the next run's estimate (planestimate.go)
+	if !interrupted {
+		rs.saveLearnt(results) // for the next run's estimate (planestimate.go)
+	}
 	switch {
 	case interrupted:
 		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed; "+
@@ -422,6 +428,7 @@ type suiteResult struct {
 	stats      target.Stats
 	errs       []string
 	notStarted bool // an interrupt came before the suite started
+	created    int  // instances created while it ran (by every suite, when they run at once)
 }
 
 // withStats records a suite process's pacing and safety figures as suite properties.

@@ -43,6 +43,7 @@ func (f shardFlag) Set(v string) error {
 // run with (the specs of one Ordered container stay together) and its expected cost.
 type plannedSpec struct {
 	key, group string
+	text       string // the spec's full text (a testcase's name, less a missing-ID suffix)
 	needs      specNeeds
 }
 
@@ -55,7 +56,7 @@ func planned(suite string, s types.SpecReport, needs specNeeds) plannedSpec {
 		loc := s.ContainerHierarchyLocations[0]
 		group = suite + "\x00" + s.ContainerHierarchyTexts[0] + " @" + filepath.Base(loc.FileName) + ":" + strconv.Itoa(loc.LineNumber)
 	}
-	return plannedSpec{key: key, group: group, needs: needs}
+	return plannedSpec{key: key, group: group, text: s.FullText(), needs: needs}
 }
 
 // assignShards splits the specs of every suite into n shards balanced by expected cost:

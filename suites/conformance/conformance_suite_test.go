@@ -31,7 +31,7 @@ var (
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	previewing = true
-	coverage = labels.CheckCoverage(PreviewSpecs(suiteName), contract.Catalogue())
+	coverage = labels.CheckCoverage(bootstrap.Preview(suiteName), contract.Catalogue())
 	previewing = false
 	RunSpecs(t, suiteName)
 }

@@ -23,21 +23,40 @@ import (
 // EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
 const EnvJUnit = "REBOOTCONF_JUNIT"
 
-// Every suite that imports bootstrap reports each finished spec to the progress file.
-var _ = ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
+// Every suite that imports bootstrap reports each finished spec to the progress file and,
+// under --shard, skips the specs other shards run.
+var _ = registerTopLevel()
+
+// registerTopLevel registers bootstrap's top-level nodes.
+func registerTopLevel() bool {
+	ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
+	BeforeEach(skipOtherShards)
+	return true
+}
+
+// Preview is Ginkgo's PreviewSpecs for a suite that imports bootstrap. PreviewSpecs restores
+// a copy of the suite that has lost every top-level node that is not a container (Ginkgo
+// v2.34 clones the suite with an empty tree), bootstrap's among them: they are registered
+// again.
+func Preview(description string, args ...any) Report {
+	r := PreviewSpecs(description, args...)
+	registerTopLevel()
+	return r
+}
 
 // EnvShard names the file listing the specs this process runs (`rebootconf run --shard`).
 const EnvShard = "REBOOTCONF_SHARD_FILE"
 
-// Under --shard every spec another shard runs is skipped before anything else of it runs
-// (bootstrap's BeforeEach is registered before any suite's), with a reason merge recognises.
-var _ = BeforeEach(func() {
+// skipOtherShards skips, under --shard, every spec another shard runs before anything else
+// of it runs (bootstrap's BeforeEach is registered before any suite's), with a reason merge
+// recognises.
+func skipOtherShards() {
 	in, shard, err := inShard(reports.ShardKey(CurrentSpecReport()))
 	Expect(err).NotTo(HaveOccurred(), "read the shard assignment named by $%s", EnvShard)
 	if !in {
 		Skip(reports.ShardSkipPrefix + "another shard than " + shard + " runs this spec")
 	}
-})
+}
 
 // shardSet is this process's shard assignment, read once (nil set: unsharded).
 type shardSet struct {
@@ -70,8 +89,8 @@ func inShard(k string) (bool, string, error) {
 // writeProgress appends r's line; specs the label filter left out are not progress. Each
 // parallel process appends whole lines (O_APPEND), so they never interleave.
 func writeProgress(path string, r SpecReport) {
-	if path == "" {
-		return
+	if sc, _ := GinkgoConfiguration(); path == "" || sc.DryRun {
+		return // no progress file, or a dry run (PreviewSpecs's among them) runs nothing
 	}
 	if ok, err := r.MatchesLabelFilter(GinkgoLabelFilter()); err == nil && !ok {
 		return
