@@ -94,6 +94,7 @@ type estimateInput struct {
 
 // estimate is the prediction the plan prints and the summary compares with what happened.
 type estimate struct {
+	counted   bool // creations are RunInstances calls (not emulator instances)
 	wall      time.Duration
 	reboots   int
 	creations int
@@ -116,20 +117,20 @@ const (
 // makes (a creation, a stop, a reboot, part of an observation window), stretched by the rate
 // limit; a suite's specs spread over its processes; suites add up unless they run at once.
 func predict(in estimateInput) estimate {
-	var e estimate
+	e := estimate{counted: in.creates && !in.dryRunOff}
 	procs := max(in.procs, 1)
 	var suiteWalls []time.Duration
 	for i, specs := range in.specs {
 		var total, longest time.Duration
 		plain, special, known := 0, 0, 0
-		var reboots int
+		var reboots float64
 		for _, s := range specs {
 			d, req := specTime(in, s)
 			total += d
 			longest = max(longest, d)
 			e.requests += req
 			if !in.dryRunOff {
-				reboots += s.reboots
+				reboots += rebootsPerDisruptive * float64(s.reboots)
 			}
 			if s.learnt > 0 {
 				known++
@@ -143,12 +144,12 @@ func predict(in estimateInput) estimate {
 		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
 			// What this target did last time, for the share of those specs that runs now.
 			h, f := in.history[i], min(1, float64(known)/float64(in.history[i].specs))
-			reboots = int(math.Round(f * float64(h.reboots) / rebootsPerDisruptive))
+			reboots = f * float64(h.reboots)
 			if past := int(math.Round(f * float64(h.creations))); !in.pool || past > cr {
 				cr = past
 			}
 		}
-		e.reboots += int(math.Round(rebootsPerDisruptive * float64(reboots)))
+		e.reboots += int(math.Round(reboots))
 		e.creations += cr
 		suiteWalls = append(suiteWalls, in.t.suiteBoot+max(total/time.Duration(procs), longest))
 	}
@@ -213,11 +214,27 @@ func creations(in estimateInput, plain, special, procs int) int {
 
 // describe names the figures an estimate stood on.
 func (t timings) describe() string {
-	return fmt.Sprintf("round trip %s, reboot %s, creation %s, observation window %s", roundDur(t.rtt), roundDur(t.reboot), roundDur(t.create), roundDur(t.observe))
+	return fmt.Sprintf("round trip %s, reboot %s, creation %s, observation window %s", estDur(t.rtt), estDur(t.reboot), estDur(t.create), estDur(t.observe))
+}
+
+// estDur rounds an estimate's figure to what it can claim.
+func estDur(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Minute:
+		return d.Round(time.Minute)
+	case d >= time.Second:
+		return d.Round(time.Second)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Microsecond)
 }
 
 // versus is the summary's line comparing the plan's prediction with what the run did.
 func (e estimate) versus(wall time.Duration, reboots, creations int) string {
-	return fmt.Sprintf("predicted vs actual: wall %s vs %s, real reboots %d vs %d, instance creations %d vs %d",
-		roundDur(e.wall), roundDur(wall), e.reboots, reboots, e.creations, creations)
+	line := fmt.Sprintf("predicted vs actual: wall %s vs %s, real reboots %d vs %d", estDur(e.wall), estDur(wall), e.reboots, reboots)
+	if e.counted {
+		line += fmt.Sprintf(", instance creations %d vs %d", e.creations, creations)
+	}
+	return line
 }

@@ -267,7 +267,7 @@ func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Targe
 	}
 	bound := time.Duration(est.reboots)*tg.Timing.RebootBound + time.Duration(est.creations)*tg.Timing.ProvisionBound + time.Duration(est.requests)*tg.Timing.CallTimeout/10
 	bound = min(bound, time.Duration(suites)*cfg.timeout)
-	fmt.Fprintf(w, "  estimated duration: about %s (%s; at most %s if every wait runs to its bound)\n", roundDur(est.wall), t.describe(), roundDur(max(bound, est.wall)))
+	fmt.Fprintf(w, "  estimated duration: about %s (%s; at most %s if every wait runs to its bound)\n", estDur(est.wall), t.describe(), roundDur(max(bound, est.wall)))
 	return est
 }
 
