@@ -191,7 +191,11 @@ func specTime(in estimateInput, s specNeeds) (time.Duration, int) {
 	if t.poll > 0 {
 		req += pollsPerWait * int(wait/t.poll)
 	}
-	d := wait + time.Duration(req)*t.rtt
+	// Polls run during the wait: each adds its round trip to the poll interval.
+	d := wait + requestsBase*t.rtt
+	if t.poll > 0 {
+		d += time.Duration(float64(wait) * pollsPerWait * float64(t.rtt) / float64(t.poll))
+	}
 	if in.rate > 0 {
 		d = max(d, time.Duration(float64(req)/in.rate*float64(time.Second)))
 	}
