@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
@@ -17,6 +18,8 @@ type specNeeds struct {
 	observes bool                  // watches an instance for the observation window ("changes nothing")
 	control  bool                  // needs the control API
 	learnt   time.Duration         // how long it took on an earlier run against this target (0: unknown)
+	waits    int                   // reboots it waits for that another process sends (an SDK client's)
+	client   string                // the SDK client it runs through ("": the harness's own)
 	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
 }
 
@@ -27,14 +30,20 @@ func (n specNeeds) weight() float64 {
 	if n.instance {
 		w++
 	}
-	return w + 3*float64(n.reboots) + 2*float64(n.special)
+	return w + 3*float64(n.reboots+n.waits) + 2*float64(n.special)
 }
 
-// specNeedsOf reads a spec's needs from its labels (behaviour IDs, "disruptive").
-func specNeedsOf(labels []string) specNeeds {
+// specNeedsOf reads a spec's needs from its labels (behaviour IDs, "disruptive", the SDK
+// client "sdk:NAME"). The sdkclients suite judges the clients' answers, not the target's
+// settling: it watches no observation window, and the reboots a client sends go through its
+// own process (the summary's real-reboot count has only the harness's own).
+func specNeedsOf(suite string, labels []string) specNeeds {
 	var n specNeeds
-	disruptive := slices.Contains(labels, "disruptive")
+	disruptive := false
 	for _, l := range labels {
+		if c, ok := strings.CutPrefix(l, "sdk:"); ok {
+			n.client = c
+		}
 		b, ok := contract.Lookup(l)
 		if !ok {
 			continue
@@ -53,11 +62,15 @@ func specNeedsOf(labels []string) specNeeds {
 			}
 		}
 	}
-	if disruptive {
+	switch {
+	case disruptive:
 		n.reboots = 1
+	case slices.Contains(labels, "disruptive"):
+		n.waits = 1 // a client's reboot: waited for, not counted
+		n.instance = true
 	}
 	n.special = min(len(n.caps), 1) // a spec checks one special instance at a time
-	n.observes = n.instance || n.special > 0
+	n.observes = (n.instance || n.special > 0) && suite != "sdkclients"
 	return n
 }
 
@@ -179,7 +192,7 @@ func specTime(in estimateInput, s specNeeds) (time.Duration, int) {
 		wait += t.observe
 	}
 	if !in.dryRunOff {
-		wait += time.Duration(float64(s.reboots) * rebootWaitScale * float64(t.reboot))
+		wait += time.Duration(float64(s.reboots+s.waits) * rebootWaitScale * float64(t.reboot))
 		if s.special > 0 && in.creates {
 			wait += t.stop
 		}

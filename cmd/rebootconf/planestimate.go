@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -96,11 +97,12 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 		in.rate = 5
 	}
 	past := loadLearnt(cfg.outputDir, tg.Endpoint)
+	clients := builtinClients()
 	for _, name := range slices.Sorted(maps.Keys(run)) {
 		var specs []specNeeds
 		ls := past.Suites[name]
 		for _, s := range run[name] {
-			n := resolveNeeds(s.needs, tg, lent)
+			n := resolveNeeds(s.needs, tg, lent, clients)
 			if sec, ok := ls.Seconds[s.text]; ok {
 				n.learnt = max(time.Duration(sec*float64(time.Second)), time.Microsecond)
 			}
@@ -113,9 +115,12 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 }
 
 // resolveNeeds is what spec n will really cost on tg.
-func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec) specNeeds {
+func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec, clients map[string]bool) specNeeds {
 	if n.control && tg.Control == nil {
 		return specNeeds{} // skipped: needs the control API
+	}
+	if ok, known := clients[n.client]; known && !ok {
+		return specNeeds{} // skipped: the client cannot run here
 	}
 	n.special = 0
 	for _, c := range n.caps {
@@ -148,4 +153,35 @@ func lentInstances(path string) []target.InstanceSpec {
 		out = append(out, target.InstanceSpec{Status: in.Status, LockReasons: in.LockReasons, Conditions: in.Conditions})
 	}
 	return out
+}
+
+// builtinClients says which of the sdkclients suite's own testees can run here, as that
+// suite looks for them: the Go testee next to this program (or $REBOOTCONF_GO_TESTEE), the
+// Node ones where `npm ci` installed their modules (or $REBOOTCONF_POPCORE_DIR). An estimate
+// only: a client it cannot place counts as running.
+func builtinClients() map[string]bool {
+	goOK := os.Getenv("REBOOTCONF_GO_TESTEE") != ""
+	var dirs []string
+	if d := os.Getenv("REBOOTCONF_POPCORE_DIR"); d != "" {
+		dirs = append(dirs, d)
+	}
+	if exe, err := os.Executable(); err == nil {
+		bin := filepath.Dir(exe)
+		for _, p := range []string{filepath.Join(bin, "rebootconf-testee"), filepath.Join(bin, "..", "rebootconf-testee")} {
+			if _, err := os.Stat(p); err == nil {
+				goOK = true
+			}
+		}
+		dirs = append(dirs, filepath.Join(bin, "..", "suites", "sdkclients", "node"))
+	}
+	dirs = append(dirs, filepath.Join("suites", "sdkclients", "node"))
+	_, nodeErr := exec.LookPath("node")
+	nodeOK := false
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "node_modules", "@alicloud", "pop-core", "package.json")); err == nil && nodeErr == nil {
+			nodeOK = true
+		}
+	}
+	return map[string]bool{"go-legacy": goOK, "go-tea-acs3": goOK, "go-tea-v1": goOK,
+		"popcore": nodeOK, "tea-ts-acs3": nodeOK, "tea-ts-v1": nodeOK}
 }

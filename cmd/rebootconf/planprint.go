@@ -99,7 +99,7 @@ func planSuites(bins []suiteBinary, labelFilter string, extraEnv []string) []sui
 				continue
 			}
 			sp.specs++
-			sp.list = append(sp.list, planned(b.name, s, specNeedsOf(s.Labels())))
+			sp.list = append(sp.list, planned(b.name, s, specNeedsOf(b.name, s.Labels())))
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					sp.behaviours[l] = true
