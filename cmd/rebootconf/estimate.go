@@ -19,6 +19,7 @@ type specNeeds struct {
 	control  bool                  // needs the control API
 	learnt   time.Duration         // how long it took on an earlier run against this target (0: unknown)
 	waits    int                   // reboots it waits for that another process sends (an SDK client's)
+	consumes int                   // instances it creates besides its own, or uses up (see instancesUsedUp)
 	client   string                // the SDK client it runs through ("": the harness's own)
 	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
 }
@@ -33,6 +34,22 @@ func (n specNeeds) weight() float64 {
 	return w + 3*float64(n.reboots+n.waits) + 2*float64(n.special)
 }
 
+// instancesUsedUp are the instances a behaviour's spec creates or takes out of the pool for
+// good besides the one it holds: bystanders, an instance deleted or stopped on purpose, an
+// SDK operation that creates or deletes instances. Read from the specs (suites/conformance,
+// suites/sdkclients/rows_test.go); an estimate, not a contract.
+var instancesUsedUp = map[string]int{
+	"RI-STATE-007": 1, // stopped to be caught Stopping: it ends Stopped, not back in the pool
+	"RI-STATE-009": 2, // two bystanders watched beside the rebooted instance
+	"RI-STATE-011": 1, // deleted before the call
+	"SDK-OP-003":   1, // a Stopped instance the client starts
+	"SDK-OP-004":   1, // a Running instance the client stops
+	"SDK-OP-005":   2, // RunInstances Amount=2
+	"SDK-OP-006":   1, // CreateInstance
+	"SDK-OP-007":   1, // a Stopped instance the client deletes
+	"SDK-OP-008":   2, // two Running instances the client deletes
+}
+
 // specNeedsOf reads a spec's needs from its labels (behaviour IDs, "disruptive", the SDK
 // client "sdk:NAME"). The sdkclients suite judges the clients' answers, not the target's
 // settling: it watches no observation window, and the reboots a client sends go through its
@@ -44,6 +61,7 @@ func specNeedsOf(suite string, labels []string) specNeeds {
 		if c, ok := strings.CutPrefix(l, "sdk:"); ok {
 			n.client = c
 		}
+		n.consumes += instancesUsedUp[l]
 		b, ok := contract.Lookup(l)
 		if !ok {
 			continue
@@ -135,7 +153,7 @@ func predict(in estimateInput) estimate {
 	var suiteWalls []time.Duration
 	for i, specs := range in.specs {
 		var total, longest time.Duration
-		plain, special, known := 0, 0, 0
+		plain, special, known, consumed := 0, 0, 0, 0
 		var reboots float64
 		for _, s := range specs {
 			d, req := specTime(in, s)
@@ -152,8 +170,9 @@ func predict(in estimateInput) estimate {
 				plain++
 			}
 			special += s.special
+			consumed += s.consumes
 		}
-		cr := creations(in, plain, special, procs)
+		cr := creations(in, plain, special+consumed, procs)
 		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
 			// What this target did last time, for the share of those specs that runs now.
 			h, f := in.history[i], min(1, float64(known)/float64(in.history[i].specs))

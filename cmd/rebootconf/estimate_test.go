@@ -52,6 +52,9 @@ func TestPredict(t *testing.T) {
 		{"the rate limit stretches each spec to its requests' share",
 			estimateInput{specs: [][]specNeeds{many(2, plain)}, t: tm, procs: 1, rate: 2},
 			2 * time.Duration(float64(requestsBase+40)/2*float64(sec)), 0, 0},
+		{"instances a spec uses up are created again, pool or not",
+			estimateInput{specs: [][]specNeeds{{plain, {instance: true, observes: true, consumes: 2}}}, t: tm, procs: 1, pool: true, creates: true},
+			2 * (sec + (requestsBase+40)*time.Millisecond), 0, 3},
 		{"an SDK client's reboot is waited for, not counted",
 			estimateInput{specs: [][]specNeeds{{{instance: true, waits: 1}}}, t: tm, procs: 1, pool: true, creates: true},
 			sec + (requestsBase+40)*time.Millisecond, 0, 1},
@@ -84,13 +87,14 @@ func TestSpecNeedsOf(t *testing.T) {
 		{"conformance", []string{"RI-ERR-010"}, specNeeds{}},
 		{"conformance", []string{"RI-STATE-001", "disruptive"}, specNeeds{reboots: 1, instance: true, observes: true}},
 		{"conformance", []string{"RI-DRYRUN-001"}, specNeeds{instance: true, observes: true}},
+		{"conformance", []string{"RI-STATE-009"}, specNeeds{reboots: 1, instance: true, observes: true, consumes: 2}},
 		{"sdkclients", []string{"SDK-OP-001", "disruptive", "sdk:go-legacy"}, specNeeds{waits: 1, instance: true, client: "go-legacy"}},
 		{"sdkclients", []string{"RI-STATE-001", "disruptive", "sdk:popcore"}, specNeeds{reboots: 1, instance: true, client: "popcore"}},
 	} {
 		got := specNeedsOf(tc.suite, tc.labels)
 		got.caps = nil
 		if got.reboots != tc.want.reboots || got.waits != tc.want.waits || got.instance != tc.want.instance ||
-			got.observes != tc.want.observes || got.client != tc.want.client || got.special != tc.want.special {
+			got.observes != tc.want.observes || got.client != tc.want.client || got.special != tc.want.special || got.consumes != tc.want.consumes {
 			t.Errorf("%s %v: %+v, want %+v", tc.suite, tc.labels, got, tc.want)
 		}
 	}
