@@ -177,8 +177,9 @@ func predict(in estimateInput) estimate {
 			// What this target did last time, for the share of those specs that runs now.
 			h, f := in.history[i], min(1, float64(known)/float64(in.history[i].specs))
 			reboots = f * float64(h.reboots)
-			if past := int(math.Round(f * float64(h.creations))); !in.pool || past > cr {
-				cr = past
+			cr = int(math.Round(f * float64(h.creations)))
+			if in.pool && plain > 0 {
+				cr = max(cr, min(plain, procs)) // more processes than last time each take one
 			}
 		}
 		e.reboots += int(math.Round(reboots))
