@@ -24,15 +24,17 @@ type specNeeds struct {
 	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
 }
 
-// weight is a spec's expected cost in rough units, for balancing shards: the same on every
-// machine, whatever the target's timings.
+// weight is a spec's expected duration in seconds by the model with fixed timings, for
+// balancing shards: the same on every machine, whatever its target or history.
 func (n specNeeds) weight() float64 {
-	w := 1.0
-	if n.instance {
-		w++
-	}
-	return w + 3*float64(n.reboots+n.waits) + 2*float64(n.special)
+	n.learnt = 0
+	d, _ := specTime(estimateInput{pool: true, creates: true, t: weightTimings}, n)
+	return d.Seconds()
 }
+
+// weightTimings are second-long transitions: an emulator without the control API.
+var weightTimings = timings{rtt: time.Millisecond, reboot: time.Second, create: time.Second / 2, stop: time.Second / 2,
+	observe: time.Second, poll: 50 * time.Millisecond}
 
 // instancesUsedUp are the instances a behaviour's spec creates or takes out of the pool for
 // good besides the one it holds: bystanders, an instance deleted or stopped on purpose, an
@@ -108,6 +110,7 @@ type timings struct {
 // reboots and creations over the specs it ran (zero specs: no history).
 type suiteHistory struct {
 	specs, reboots, creations int
+	took                      time.Duration // the specs' durations summed
 }
 
 // estimateInput is everything the estimate stands on.
@@ -154,6 +157,7 @@ func predict(in estimateInput) estimate {
 	for i, specs := range in.specs {
 		var total, longest time.Duration
 		plain, special, known, consumed := 0, 0, 0, 0
+		var knownTook time.Duration
 		var reboots float64
 		for _, s := range specs {
 			d, req := specTime(in, s)
@@ -165,6 +169,7 @@ func predict(in estimateInput) estimate {
 			}
 			if s.learnt > 0 {
 				known++
+				knownTook += s.learnt
 			}
 			if s.instance {
 				plain++
@@ -174,8 +179,12 @@ func predict(in estimateInput) estimate {
 		}
 		cr := creations(in, plain, special+consumed, procs)
 		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
-			// What this target did last time, for the share of those specs that runs now.
+			// What this target did last time, for the share of those specs that runs now: by
+			// time (reboots and creations go with the long specs), else by count.
 			h, f := in.history[i], min(1, float64(known)/float64(in.history[i].specs))
+			if h.took > 0 {
+				f = min(1, float64(knownTook)/float64(h.took))
+			}
 			reboots = f * float64(h.reboots)
 			cr = int(math.Round(f * float64(h.creations)))
 			if in.pool && plain > 0 {

@@ -109,7 +109,11 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 			specs = append(specs, n)
 		}
 		in.specs = append(in.specs, specs)
-		in.history = append(in.history, suiteHistory{specs: len(ls.Seconds), reboots: ls.Reboots, creations: ls.Creations})
+		h := suiteHistory{specs: len(ls.Seconds), reboots: ls.Reboots, creations: ls.Creations}
+		for _, sec := range ls.Seconds {
+			h.took += max(time.Duration(sec*float64(time.Second)), time.Microsecond)
+		}
+		in.history = append(in.history, h)
 	}
 	return in
 }

@@ -323,6 +323,7 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	case rerr == nil:
 		r.suites = withStats(s, st, b.name)
 		if rs.cfg.shard.Count > 0 {
+			r.suites = reports.DropShardSkips(r.suites) // other shards run them (shard.go)
 			for i := range r.suites.Suites {
 				r.suites.Suites[i].Properties = append(r.suites.Suites[i].Properties, reports.Property{Name: reports.PropShard, Value: rs.cfg.shard.String()})
 			}
