@@ -11,9 +11,11 @@ RUN_FLAGS ?=
 
 all: build
 
+# bin/ginkgo: `run --procs N` runs each suite's specs in N processes through the Ginkgo CLI.
 build: suites
 	$(GO) build -o $(BIN)/rebootconf ./cmd/rebootconf
 	$(GO) build -o $(BIN)/rebootconf-testee ./cmd/rebootconf-testee
+	$(GO) build -o $(BIN)/ginkgo github.com/onsi/ginkgo/v2/ginkgo
 
 # Suite binaries are prebuilt so `rebootconf run` needs no Go toolchain at run time.
 suites:
@@ -42,7 +44,8 @@ vet:
 deps-check:
 	@bad=$$($(GO) list -deps ./fixtures/... ./reports/... $$($(GO) list ./cmd/... | grep -v /cmd/rebootconf-testee$$) | grep -E '^(testing|pgregory.net/rapid|github.com/onsi/gomega.*|github.com/onsi/ginkgo/v2)$$'); \
 	bad="$$bad$$($(GO) list -deps ./cmd/rebootconf-testee | grep -E '^(pgregory.net/rapid|github.com/onsi/gomega.*|github.com/onsi/ginkgo/v2)$$')"; \
-	if [ -n "$$bad" ]; then echo "forbidden imports in fixtures/reports/cmd: $$bad"; exit 1; fi; echo "deps-check: ok"
+	if [ -n "$$bad" ]; then echo "forbidden imports in fixtures/reports/cmd: $$bad"; exit 1; fi
+	@$(GO) test -count=1 -run 'TestDependencyRules' ./fixtures/vocab >/dev/null || { $(GO) test -count=1 -run 'TestDependencyRules' ./fixtures/vocab; exit 1; }; echo "deps-check: ok"
 
 test: tools vet deps-check
 	$(GO) test -race -timeout 60m ./...

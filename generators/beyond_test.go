@@ -21,7 +21,7 @@ func TestBeyondTheDocumentStaysNarrow(t *testing.T) {
 		for i, in := range insts {
 			ms[i] = in.Model()
 		}
-		w, err := model.NewWorld(model.TimingFree, ms...)
+		w, err := model.NewWorld(model.ProgressFree, ms...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func TestNoControlAPIMeansNoReboots(t *testing.T) {
 		}
 	}
 	env := Env{Client: client, Region: emulator.DefaultRegion, Budget: replay.NewBudget(0), Adopt: ids}
-	for _, p := range Properties {
+	for _, p := range Properties() {
 		if p.Needs != "" {
 			continue
 		}
@@ -126,7 +126,7 @@ func BenchmarkProperties(b *testing.B) {
 	for _, c := range h.Capabilities {
 		faults = faults || c == control.CapFaults
 	}
-	for _, p := range Properties {
+	for _, p := range Properties() {
 		b.Run(p.Name, func(b *testing.B) {
 			rec := &Recorder{}
 			env := Env{Client: client, Control: ctl, Region: emulator.DefaultRegion, Faults: faults, Recorder: rec}

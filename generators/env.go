@@ -44,6 +44,7 @@ type Case struct {
 	Sequence   replay.Sequence
 	Transcript string // the exchanges of the case, redacted
 	Failure    string
+	Behaviours []string // what the failure broke (Implicated)
 }
 
 // Recorder keeps the most recent failing case (rapid runs the minimal one last) and
@@ -82,6 +83,9 @@ func (rec *Recorder) finish(r *replay.Runner, failed bool, failure string) {
 	rec.Requests += len(r.Exchanges)
 	if failed {
 		rec.last = &Case{Sequence: r.Sequence(), Transcript: r.Transcript(0), Failure: failure}
+		if r.LastFailure != nil {
+			rec.last.Behaviours = Implicated(r.LastFailure)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"pgregory.net/rapid"
@@ -20,15 +21,20 @@ type Property struct {
 	// held transitions), "faults" (fault injection).
 	Needs string
 	Fn    func(Env) func(*rapid.T)
+	// Behaviours are what the property checks as a whole (RI-STATE-010 for concurrency); a
+	// failure names them with what its minimal case broke (Implicated).
+	Behaviours []string
 }
 
-// Properties lists every property, in the order the suite runs them.
-var Properties = []Property{
+// Properties lists every property, in the order the suite runs them. The slice is a copy.
+func Properties() []Property { return slices.Clone(properties) }
+
+var properties = []Property{
 	{Name: "model agreement", Fn: ModelAgreement},
 	{Name: "envelope", Fn: Envelope},
-	{Name: "isolation", Needs: "control", Fn: Isolation},
+	{Name: "isolation", Needs: "control", Fn: Isolation, Behaviours: []string{"RI-STATE-009", "RI-DRYRUN-002"}},
 	{Name: "stateful", Fn: Stateful},
-	{Name: "concurrency", Needs: "control", Fn: Concurrency},
+	{Name: "concurrency", Needs: "control", Fn: Concurrency, Behaviours: []string{"RI-STATE-010"}},
 	{Name: "ambiguity", Needs: "faults", Fn: Ambiguity},
 }
 

@@ -7,13 +7,14 @@ import (
 
 	"github.com/rebootconf/rebootconf/fixtures/model"
 	"github.com/rebootconf/rebootconf/fixtures/replay"
+	"github.com/rebootconf/rebootconf/fixtures/vocab"
 )
 
 // WorldOptions shape a drawn world.
 type WorldOptions struct {
 	Min, Max   int  // instance count (defaults 1 and 4)
 	Locks      bool // draw security/financial locks
-	Conditions bool // draw disk-error / kms-unauthorized conditions
+	Conditions bool // draw the conditions of vocab.Conditions but internal-error
 	// InternalErrors also draws the internal-error condition (500 InternalError, an
 	// injected 5xx as far as the no-5xx property is concerned).
 	InternalErrors bool
@@ -61,9 +62,11 @@ func World(opts WorldOptions) *rapid.Generator[[]replay.Instance] {
 						Draw(t, fmt.Sprintf("Locks[%d]", i))
 				}
 				if o.Conditions {
-					conds := [][]string{nil, nil, nil, nil, {string(model.ConditionDiskError)}, {string(model.ConditionKMSUnauthorized)}}
-					if o.InternalErrors {
-						conds = append(conds, []string{string(model.ConditionInternalError)})
+					conds := [][]string{nil, nil, nil, nil}
+					for _, c := range vocab.Conditions() {
+						if c != vocab.InternalError || o.InternalErrors {
+							conds = append(conds, []string{string(c)})
+						}
 					}
 					in.Conditions = rapid.SampledFrom(conds).Draw(t, fmt.Sprintf("Conditions[%d]", i))
 				}

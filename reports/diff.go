@@ -109,18 +109,12 @@ func orAbsent(s string) string {
 	return s
 }
 
-// severity orders verdicts for "the worst testcase of a behaviour".
-var severity = map[string]int{TypeInterrupted: 1, "skipped": 2, "passed": 3, "failed": 4, "error": 5}
-
 func behaviourVerdicts(s Suites) map[string]string {
 	out := map[string]string{}
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
-			st := c.Verdict()
 			for _, id := range c.Behaviours() {
-				if severity[st] > severity[out[id]] {
-					out[id] = st
-				}
+				out[id] = worse(out[id], c.Verdict())
 			}
 		}
 	}
@@ -132,9 +126,7 @@ func caseVerdicts(s Suites) map[string]string {
 	for _, su := range s.Suites {
 		for _, c := range su.Cases {
 			k := BaseSuiteName(su.Name) + " › " + c.Name // two targets' runs line up
-			if severity[c.Verdict()] > severity[out[k]] {
-				out[k] = c.Verdict()
-			}
+			out[k] = worse(out[k], c.Verdict())
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/rebootconf/rebootconf/fixtures/vocab"
 )
 
 // Options carries what a Ginkgo report does not know about the run.
@@ -42,10 +43,9 @@ const (
 	maxMessage       = 300 // runes of the one-line message attribute; the full text is in the body
 )
 
-var behaviourIDRE = regexp.MustCompile(`^[A-Z]+(-[A-Z]+)*-[0-9]{3}$`)
-
-// IsBehaviourID reports whether a label names a catalogue behaviour (RI-STATE-001).
-func IsBehaviourID(label string) bool { return behaviourIDRE.MatchString(label) }
+// IsBehaviourID reports whether a label has the shape of a row ID a report counts: a
+// catalogue behaviour (RI-STATE-001), an SDK row (SDK-ERR-001) ... (vocab.IsRowID).
+func IsBehaviourID(label string) bool { return vocab.IsRowID(label) }
 
 // HarnessVersion is this rebootconf release, stamped on every report so a nightly diff can
 // tell a harness change from a target change.
@@ -62,6 +62,12 @@ const (
 	// testcases: error > failed > passed > skipped.
 	PropBehaviourPrefix = "behaviour."
 )
+
+// EntryBehaviours names a report entry whose value lists, comma-separated, behaviours a
+// spec found broken at run time (a property failure names what its minimal case broke).
+// They join the spec's label IDs in its metadata and verdicts, never its name, so the
+// testcase keeps one name whether it passes or fails.
+const EntryBehaviours = "behaviours"
 
 // FromGinkgo converts a Ginkgo report into one testsuite. Each It becomes a
 // testcase; suite-level and setup nodes appear only when they did not pass.
@@ -103,7 +109,7 @@ func FromGinkgo(r types.Report, opts Options) Suites {
 			continue // left out by --label-filter or --focus: not run, not a skip
 		}
 		tc := specCase(spec, c.text(name), c, max, opts.OmitPassedOutput)
-		for _, id := range behaviourIDs(spec.Labels()) {
+		for _, id := range specBehaviours(spec) {
 			verdicts[id] = worse(verdicts[id], tc.Verdict())
 		}
 		su.Cases = append(su.Cases, tc)
@@ -186,7 +192,7 @@ func specCase(spec types.SpecReport, suite string, c cleaner, max int, omitPasse
 		tc.Error = &Result{Type: st.String(), Message: c.text(reason(msg)), Text: c.long(failureText(spec), max)}
 	}
 
-	meta := caseMeta(spec, ids, area, labels, text)
+	meta := caseMeta(spec, specBehaviours(spec), area, labels, text)
 	var sections []kv
 	for _, e := range spec.ReportEntries {
 		sections = append(sections, kv{"entry: " + e.Name, e.StringRepresentation()})
@@ -304,6 +310,11 @@ func redactEndpoint(ep string) string {
 	return ep
 }
 
+// severity orders verdicts for "the worst testcase of a behaviour" (the JUnit
+// properties and the diff of two reports both rank by it).
+var severity = map[string]int{TypeInterrupted: 1, "skipped": 2, "passed": 3, "failed": 4, "error": 5}
+
+// worse is the worse of two verdicts ("" is better than any).
 func worse(a, b string) string {
 	if severity[b] > severity[a] {
 		return b
@@ -320,11 +331,15 @@ func BaseSuiteName(name string) string {
 	return base
 }
 
-// selection reports whether a spec was selected by the suite's label filter and focus, so
+// selection reports whether a spec of r was selected by its label filter and focus.
+func selection(r types.Report) func(types.SpecReport) bool {
+	return Selected(r.SuiteConfig, r.SuiteDescription)
+}
+
+// Selected reports whether a spec was selected by the suite's label filter and focus, so
 // specs the filters left out (Ginkgo reports them as skipped, without a reason) are not
 // mistaken for specs that could not run. A spec skipped with a reason is always kept.
-func selection(r types.Report) func(types.SpecReport) bool {
-	cfg := r.SuiteConfig
+func Selected(cfg types.SuiteConfig, suiteDescription string) func(types.SpecReport) bool {
 	var focus *regexp.Regexp
 	if len(cfg.FocusStrings) > 0 {
 		focus, _ = regexp.Compile(strings.Join(cfg.FocusStrings, "|"))
@@ -336,7 +351,7 @@ func selection(r types.Report) func(types.SpecReport) bool {
 		if ok, err := s.MatchesLabelFilter(cfg.LabelFilter); err == nil && !ok {
 			return false
 		}
-		return focus == nil || focus.MatchString(r.SuiteDescription+" "+s.FullText())
+		return focus == nil || focus.MatchString(suiteDescription+" "+s.FullText())
 	}
 }
 
@@ -360,6 +375,23 @@ func interruptedSuite(reasons []string) bool {
 		}
 	}
 	return len(reasons) > 0
+}
+
+// specBehaviours is a spec's behaviours: its ID labels, then those its EntryBehaviours
+// entries name, without repeats.
+func specBehaviours(spec types.SpecReport) []string {
+	ids := behaviourIDs(spec.Labels())
+	for _, e := range spec.ReportEntries {
+		if e.Name != EntryBehaviours {
+			continue
+		}
+		for _, id := range strings.Split(entryValue(e.StringRepresentation()), ",") {
+			if id = strings.TrimSpace(id); IsBehaviourID(id) && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }
 
 func behaviourIDs(labels []string) []string {

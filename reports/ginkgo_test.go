@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -314,5 +315,27 @@ func TestFailureMessageIsOneLine(t *testing.T) {
 				t.Errorf("%s: multi-line message %q", c.Name, r.Message)
 			}
 		}
+	}
+}
+
+// A property names what its minimal case broke in an EntryBehaviours entry: the IDs join the
+// testcase's behaviours and the suite's verdicts, and its name stays the one it has passing.
+func TestEntryBehavioursJoinTheCase(t *testing.T) {
+	failed := it([]string{"RebootInstance properties"}, [][]string{{"area:fuzz"}}, "answers as the model allows", []string{"model-agreement"}, types.SpecStateFailed)
+	failed.Failure = types.Failure{Message: "step 2 (reboot): got 200", Location: loc(3), FailureNodeType: types.NodeTypeIt}
+	failed.ReportEntries = types.ReportEntries{entry(EntryBehaviours, "RI-ERR-002, RI-STATE-005,not-an-id")}
+	r := sampleReport()
+	r.SpecReports = append(r.SpecReports, failed)
+	s := FromGinkgo(r, sampleOptions())
+	c := caseNamed(t, s, "RebootInstance properties answers as the model allows")
+	if got := c.Behaviours(); !slices.Equal(got, []string{"RI-ERR-002", "RI-STATE-005"}) {
+		t.Errorf("behaviours %v, want [RI-ERR-002 RI-STATE-005]", got)
+	}
+	props := map[string]string{}
+	for _, p := range s.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	if props[PropBehaviourPrefix+"RI-STATE-005"] != "failed" {
+		t.Errorf("behaviour.RI-STATE-005 = %q, want failed", props[PropBehaviourPrefix+"RI-STATE-005"])
 	}
 }

@@ -100,10 +100,25 @@ func asCDATA(s string) *cdata {
 // MarshalXML implements xml.Marshaler.
 func (c Case) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeElement(caseXML{
-		Name: c.Name, Classname: c.Classname, Time: c.Time,
-		Skipped: c.Skipped, Error: c.Error, Failure: c.Failure,
-		SystemOut: asCDATA(c.SystemOut), SystemErr: asCDATA(c.SystemErr),
+		Name: viewerSafe(c.Name), Classname: viewerSafe(c.Classname), Time: c.Time,
+		Skipped: c.Skipped.viewerSafe(), Error: c.Error.viewerSafe(), Failure: c.Failure.viewerSafe(),
+		SystemOut: asCDATA(viewerSafe(c.SystemOut)), SystemErr: asCDATA(viewerSafe(c.SystemErr)),
 	}, start)
+}
+
+// ViewerLT stands for '<' in every text a JUnit file carries. junit-viewer pastes the
+// (decoded) texts into its page as HTML and stops at the first '<' that opens no tag
+// ("< HTTP 400", "<?xml"), and would swallow the rest as markup; U+2039 reads the same to a
+// person. report.json and report.html keep the exact bytes.
+const ViewerLT = "\u2039"
+
+func viewerSafe(s string) string { return strings.ReplaceAll(s, "<", ViewerLT) }
+
+func (r *Result) viewerSafe() *Result {
+	if r == nil {
+		return nil
+	}
+	return &Result{Type: viewerSafe(r.Type), Message: viewerSafe(r.Message), Text: viewerSafe(r.Text)}
 }
 
 // Seconds is a duration attribute written as fixed-point seconds ("1.250"),

@@ -57,7 +57,9 @@ func binaries(t *testing.T) string {
 			return
 		}
 		jobs := [][]string{{"build", "-o", filepath.Join(built.dir, "rebootconf"), "github.com/rebootconf/rebootconf/cmd/rebootconf"},
-			{"build", "-o", filepath.Join(built.dir, "rebootconf-testee"), "github.com/rebootconf/rebootconf/cmd/rebootconf-testee"}}
+			{"build", "-o", filepath.Join(built.dir, "rebootconf-testee"), "github.com/rebootconf/rebootconf/cmd/rebootconf-testee"},
+			// run --procs N > 1 (the default for every target kind) runs suites through it.
+			{"build", "-o", filepath.Join(built.dir, "ginkgo"), "github.com/onsi/ginkgo/v2/ginkgo"}}
 		for _, s := range e2eSuites {
 			jobs = append(jobs, []string{"test", "-c", "-o", filepath.Join(built.dir, "suites", s+".test"), "github.com/rebootconf/rebootconf/suites/" + s})
 		}

@@ -51,6 +51,10 @@ func TestReproduceLinesFailTheSameWay(t *testing.T) {
 		t.Fatalf("want failures in at least 3 areas from mutants %v, got areas %v, target %+v\n%s", reproMutants, areas, rep.Target, r.stdout)
 	}
 	for _, f := range failures {
+		if len(f.Behaviours) == 0 {
+			// A property failure names what its minimal case broke (generators.Implicated).
+			t.Errorf("%s: a failure that names no behaviour", f.Name)
+		}
 		if f.Reproduce == "" || !strings.Contains(r.stdout, f.Reproduce) || strings.Contains(f.Reproduce, "testsecret") {
 			t.Errorf("%s: reproduce line %q missing from stdout, or leaking the secret", f.Name, f.Reproduce)
 			continue

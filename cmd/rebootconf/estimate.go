@@ -76,7 +76,7 @@ func specNeedsOf(suite string, labels []string) specNeeds {
 			case contract.CapInstance:
 				n.instance = true
 			default:
-				if _, ok := capabilitySpec(c); ok && !slices.Contains(n.caps, c) {
+				if _, ok := c.Instance(); ok && !slices.Contains(n.caps, c) {
 					n.caps = append(n.caps, c)
 				}
 			}
@@ -118,10 +118,11 @@ type estimateInput struct {
 	specs     [][]specNeeds  // by suite, the specs that will run
 	history   []suiteHistory // by suite, as specs (may be shorter: no history)
 	procs     int            // parallel processes per suite
+	procsBy   []int          // by suite, when they differ (the properties suite may keep one)
 	pool      bool           // plain Running instances are reused (the instance pool)
 	creates   bool           // the target's instances are RunInstances calls (no control API)
 	parallel  bool           // the suites run at once (the embedded emulator)
-	rate      float64        // requests per second per process (0: unlimited)
+	rate      float64        // requests per second for the whole run (0: unlimited)
 	t         timings
 	dryRunOff bool // --dry-run-only: no real reboot, no creation
 }
@@ -155,12 +156,20 @@ func predict(in estimateInput) estimate {
 	procs := max(in.procs, 1)
 	var suiteWalls []time.Duration
 	for i, specs := range in.specs {
+		procs := procs
+		if i < len(in.procsBy) && in.procsBy[i] > 0 {
+			procs = in.procsBy[i]
+		}
+		sin := in // --rate is one budget for the run: each process gets its share
+		if in.rate > 0 {
+			sin.rate = in.rate / float64(procs)
+		}
 		var total, longest time.Duration
 		plain, special, known, consumed := 0, 0, 0, 0
 		var knownTook time.Duration
 		var reboots float64
 		for _, s := range specs {
-			d, req := specTime(in, s)
+			d, req := specTime(sin, s)
 			total += d
 			longest = max(longest, d)
 			e.requests += req

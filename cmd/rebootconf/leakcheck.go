@@ -167,7 +167,7 @@ func releaseAll(ctx context.Context, tg *target.Target, ids []string, bound time
 	sem := make(chan struct{}, releaseConcurrency)
 	var wg sync.WaitGroup
 	for i, id := range ids {
-		tg.Guard.Own(id) // recorded: this run created it
+		tg.Own(id) // recorded: this run created it
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()

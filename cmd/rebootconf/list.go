@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +15,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
+	"github.com/rebootconf/rebootconf/fixtures/vocab"
 )
 
 // listCmd prints the behaviour catalogue with the specs that cover each behaviour, read from
@@ -46,9 +46,9 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					covered[l] = append(covered[l], b.name+": "+s.FullText())
-				} else if sdkRowShaped.MatchString(l) {
+				} else if vocab.IsSDKRowID(l) {
 					sdkRows[l] = append(sdkRows[l], sdkClient(s.Labels()))
-				} else if behaviourShaped.MatchString(l) {
+				} else if strings.HasPrefix(l, vocab.BehaviourPrefix) {
 					unknown = append(unknown, fmt.Sprintf("%s (%s: %s)", l, b.name, s.FullText()))
 				}
 			}
@@ -91,9 +91,6 @@ func listCmd(args []string, stdout, stderr io.Writer) int {
 	return exitPass
 }
 
-// sdkRowShaped matches the ID of a row the SDK clients suite checks through each client.
-var sdkRowShaped = regexp.MustCompile(`^SDK-[A-Z]+-[0-9]+$`)
-
 // sdkClient is the client a spec's "sdk:<client>" label names, or "".
 func sdkClient(labels []string) string {
 	for _, l := range labels {
@@ -118,9 +115,6 @@ func printSDKRows(w io.Writer, rows map[string][]string) {
 	}
 	_ = tw.Flush()
 }
-
-// behaviourShaped matches a label that means to name a catalogue behaviour.
-var behaviourShaped = regexp.MustCompile(`^RI-[A-Z]+-[0-9]+$`)
 
 // dryRunSpecs asks a suite binary for its spec tree without running anything.
 // dryRunSpecs lists b's specs with a Ginkgo dry run; extraEnv (the --client testees, whose

@@ -109,6 +109,7 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 			specs = append(specs, n)
 		}
 		in.specs = append(in.specs, specs)
+		in.procsBy = append(in.procsBy, suiteProcs(cfg, suiteBinary{name: name}))
 		h := suiteHistory{specs: len(ls.Seconds), reboots: ls.Reboots, creations: ls.Creations}
 		for _, sec := range ls.Seconds {
 			h.took += max(time.Duration(sec*float64(time.Second)), time.Microsecond)
@@ -128,7 +129,8 @@ func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec, cl
 	}
 	n.special = 0
 	for _, c := range n.caps {
-		spec, _ := capabilitySpec(c)
+		in, _ := c.Instance()
+		spec := target.SpecFor(in)
 		if tg.CanProvision(spec) != nil {
 			return specNeeds{} // skipped: nothing can provide it
 		}

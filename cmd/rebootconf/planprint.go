@@ -16,33 +16,6 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
-// capabilitySpec maps a catalogue capability onto the fixture it needs.
-func capabilitySpec(c contract.Capability) (target.InstanceSpec, bool) {
-	switch c {
-	case contract.CapInstance:
-		return target.InstanceSpec{Status: "Running"}, true
-	case contract.CapStopped:
-		return target.InstanceSpec{Status: "Stopped"}, true
-	case contract.CapStarting:
-		return target.InstanceSpec{Status: "Starting"}, true
-	case contract.CapStopping:
-		return target.InstanceSpec{Status: "Stopping"}, true
-	case contract.CapPending:
-		return target.InstanceSpec{Status: "Pending"}, true
-	case contract.CapSecurityLock:
-		return target.InstanceSpec{Status: "Running", LockReasons: []string{"security"}}, true
-	case contract.CapFinancialLock:
-		return target.InstanceSpec{Status: "Running", LockReasons: []string{"financial"}}, true
-	case contract.CapDiskError:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"disk-error"}}, true
-	case contract.CapKMSUnauthorized:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"kms-unauthorized"}}, true
-	case contract.CapInternalError:
-		return target.InstanceSpec{Status: "Running", Conditions: []string{"internal-error"}}, true
-	}
-	return target.InstanceSpec{}, false
-}
-
 // skipReason says why a behaviour will not run on this target, or "" when it will.
 func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string {
 	if dryRunOnly && b.Disruptive {
@@ -58,11 +31,11 @@ func skipReason(tg *target.Target, dryRunOnly bool, b contract.Behaviour) string
 			}
 			continue
 		}
-		spec, ok := capabilitySpec(c)
+		in, ok := c.Instance()
 		if !ok {
 			continue
 		}
-		if err := tg.CanProvision(spec); err != nil {
+		if err := tg.CanProvision(target.SpecFor(in)); err != nil {
 			return strings.TrimPrefix(err.Error(), target.ErrUnsupported.Error()+": ")
 		}
 	}
@@ -201,7 +174,7 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 		}
 		parts = append(parts, part)
 	}
-	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed)
+	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d, procs %d per suite\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed, max(cfg.procs, 1))
 	rp.listed = listed
 	run := map[string][]plannedSpec{}
 	for _, p := range plans {
@@ -230,8 +203,8 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 // prediction. The caps are hard limits.
 func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, run map[string][]plannedSpec, suites int) estimate {
 	capText := "no cap"
-	if tg.Guard.MaxReboots > 0 {
-		capText = fmt.Sprintf("capped at %d for the whole run", tg.Guard.MaxReboots)
+	if tg.MaxReboots() > 0 {
+		capText = fmt.Sprintf("capped at %d for the whole run", tg.MaxReboots())
 	}
 	t := targetTimings(ctx, cfg, tg, latency)
 	est := predict(estimateFor(cfg, tg, t, run))

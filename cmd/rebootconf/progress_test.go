@@ -111,3 +111,26 @@ func TestRunShowsProgress(t *testing.T) {
 		t.Errorf("want a result line for the suite before the summary and no control characters:\n%s", r.stdout)
 	}
 }
+
+// The progress line counts failures as they happen. The conformance suite previews its tree
+// (PreviewSpecs), which dropped the progress reporter: every line read "0 failed" while
+// specs failed, counted from the preview's dry-run "passed" lines.
+func TestRunProgressCountsFailures(t *testing.T) {
+	r := runProc(t, 5*time.Minute, childEnv(t), "run", "--mutant", "dryrun-returns-200", "--suites", "conformance",
+		"--label-filter", "area:dryrun", "--progress-interval", "1ms")
+	if r.code != exitFail {
+		t.Fatalf("run against a planted DryRun bug: %s", r)
+	}
+	final := regexp.MustCompile(`-- suite conformance: (\d+) specs, \d+ passed, (\d+) failed`).FindStringSubmatch(r.stdout)
+	if final == nil || final[2] == "0" {
+		t.Fatalf("want a suite result line with failures:\n%s", r.stdout)
+	}
+	most := 0
+	for _, l := range regexp.MustCompile(`(?m)^progress: (\d+)/\d+ specs, (\d+) failed, `).FindAllStringSubmatch(r.stdout, -1) {
+		n, _ := strconv.Atoi(l[2])
+		most = max(most, n)
+	}
+	if want, _ := strconv.Atoi(final[2]); most == 0 || most > want {
+		t.Errorf("progress lines counted at most %d failures; the suite had %d:\n%s", most, want, r.stdout)
+	}
+}

@@ -56,9 +56,10 @@ type runConfig struct {
 	// terminal (a terminal gets a status line redrawn every second).
 	progressEvery time.Duration
 	ext           runExtras     // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
+	procs         int           // processes per suite (--procs; 0 until resolveProcs picks the kind's default)
+	ginkgo        string        // the Ginkgo CLI that runs a suite in procs > 1 processes (procs.go)
 	shard         reports.Shard // --shard i/n (zero: the whole run; shard.go)
 	shardDir      string        // where the shard's spec lists are (the run's scratch directory)
-	procs         int           // parallel processes per suite (1: one spec after another)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -88,7 +89,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.DurationVar(&c.opts.Timing.PollMax, "poll-max", 0, "largest delay between observations of the provisioning and cleanup waits, which back off from --poll (spec observations poll every --poll; default by target kind)")
 	fs.DurationVar(&c.opts.Timing.ProvisionBound, "provision-timeout", 0, "bound for a created instance to reach its status (default by target kind)")
 	fs.DurationVar(&c.opts.Timing.CallTimeout, "call-timeout", 0, "bound for one HTTP exchange (default by target kind)")
-	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s per suite process (0: the default, unlimited for emulators and 5 on the real cloud)")
+	fs.Float64Var(&c.opts.Rate, "rate", 0, "client-side limit in requests/s for the whole run, shared by all its suite processes (0: the default, unlimited for emulators and 5 on the real cloud)")
 	fs.DurationVar(&c.preflight, "preflight-timeout", preflightTimeout, "bound for the whole preflight (connectivity, credentials, fixtures)")
 	fs.StringVar(&c.outputDir, "output-dir", DefaultOutputDir, "directory for everything the run writes: junit.xml, report.json, report.html, logs/, replay/, testdata/rapid/")
 	fs.StringVar(&c.junit, "junit-report", "", "path of the merged JUnit report (default <output-dir>/junit.xml)")
@@ -102,6 +103,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.BoolVar(&c.planOnly, "plan-only", false, "preflight and print the plan, then stop (read-only calls at most)")
 	fs.DurationVar(&c.progressEvery, "progress-interval", 30*time.Second, "when stdout is not a terminal, print a progress line this often (0: never; a terminal gets a live status line)")
 	fs.BoolVar(&c.verbose, "v", false, "stream suite output instead of only the summary (runs suites one by one)")
+	fs.IntVar(&c.procs, "procs", 0, "processes per suite: its specs run in parallel through the Ginkgo CLI (bin/ginkgo) when over 1; 1 runs each suite binary directly (0: by target kind, 3 embedded, 4 endpoint, 2 cloud)")
 	fs.BoolVar(&c.parallel, "parallel", true, "run the suites at once (embedded emulator only: each suite process has its own)")
 	fs.IntVar(&c.fuzz.checks, "fuzz-checks", 0, "rapid cases per property (default: the suite's small budget)")
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
@@ -119,9 +121,6 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 		return c, err
 	}
 	c.opts.Mutants = mutants
-	if c.procs == 0 {
-		c.procs = 1
-	}
 	var err error
 	if c.ext, err = ext.finish(); err != nil {
 		return c, err
@@ -129,6 +128,14 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	c.suites = splitList(*suites)
 	if len(c.suites) == 0 {
 		return c, errors.New("--suites: name at least one suite")
+	}
+	if err := checkProcs(c.procs); err != nil { // procs.go
+		return c, err
+	}
+	if c.procs > 1 {
+		if c.ginkgo, err = findGinkgo(); err != nil {
+			return c, fmt.Errorf("--procs %d: %v; --procs 1 runs each suite in one process without it", c.procs, err)
+		}
 	}
 	if c.progressEvery < 0 {
 		return c, errors.New("--progress-interval must not be negative")
@@ -218,6 +225,12 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	if err != nil {
 		return fail("preflight: %v", err)
 	}
+	if note, err := resolveProcs(&cfg, pf.target.Kind); err != nil { // procs.go
+		pf.close()
+		return fail("%v", err)
+	} else if note != "" {
+		pf.notes = append(pf.notes, note)
+	}
 	rs := &runSetup{cfg: cfg, pf: pf, bins: bins}
 	if rs.plan, err = printPlan(ctx, stdout, cfg, pf, bins); err != nil {
 		rs.close()
@@ -242,6 +255,8 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	// ...and what they learnt of the target's reboots, so a later suite waits no longer than
 	// an earlier one found a reboot takes (target.Learnt).
 	rs.cfg.opts.LearntDir = rs.workDir
+	// ...and one request-rate budget, so --rate caps the run however many processes send.
+	rs.cfg.opts.RateBudget = filepath.Join(rs.workDir, "rate.budget")
 	if cfg.shard.Count > 0 {
 		rs.cfg.shardDir = rs.workDir
 		if err := writeShardFiles(rs.workDir, cfg.shard, rs.plan.shard); err != nil {

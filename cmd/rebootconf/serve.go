@@ -145,7 +145,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 	}
 	if c.listMuts {
 		for _, name := range emulator.MutantNames() {
-			m := emulator.Mutants[name]
+			m := emulator.Mutants()[name]
 			fmt.Fprintf(stdout, "%-26s %s (breaks: %s)\n", name, m.Description, m.Breaks)
 		}
 		return 0

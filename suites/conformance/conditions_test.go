@@ -6,7 +6,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
-	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
@@ -15,16 +14,6 @@ import (
 type subject struct {
 	ID     string
 	Status string // "" when no instance is named
-}
-
-// fixtures maps each instance condition to the instance that provokes it.
-var fixtures = map[contract.Condition]target.InstanceSpec{
-	contract.CondWrongStatus:     {Status: contract.StatusStopped},
-	contract.CondSecurityLock:    {LockReasons: []string{"security"}},
-	contract.CondFinancialLock:   {LockReasons: []string{"financial"}},
-	contract.CondDiskError:       {Conditions: []string{control.ConditionDiskError}},
-	contract.CondKMSUnauthorized: {Conditions: []string{control.ConditionKMSUnauthorized}},
-	contract.CondInternalError:   {Conditions: []string{control.ConditionInternalError}},
 }
 
 // subjectsFor provisions what condition c needs. Not-found yields two IDs:
@@ -40,18 +29,18 @@ func subjectsFor(ctx context.Context, c contract.Condition) []subject {
 		prefix := existing[:len(existing)-2]
 		out := []subject{{ID: rg.Nonexistent(ctx)}}
 		if st := rg.StatusNow(ctx, prefix); st == contract.StatusAbsent {
-			rg.T.Guard.MarkAbsent(prefix)
+			rg.T.MarkAbsent(prefix)
 			out = append(out, subject{ID: prefix})
 		}
 		return out
 	}
-	spec, ok := fixtures[c]
+	rows := contract.RowsFor(c)
+	if len(rows) == 0 {
+		Fail("no error row for condition " + string(c))
+	}
+	in, ok := rows[0].Instance()
 	if !ok {
-		Fail("no fixture for condition " + string(c))
+		Fail("error row " + rows[0].ID + " names no instance")
 	}
-	st := spec.Status
-	if st == "" {
-		st = contract.StatusRunning
-	}
-	return []subject{{ID: rg.Provision(ctx, spec), Status: st}}
+	return []subject{{ID: rg.Provision(ctx, target.SpecFor(in)), Status: string(in.StatusOrRunning())}}
 }

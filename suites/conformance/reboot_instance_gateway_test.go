@@ -77,7 +77,7 @@ var _ = Describe("RebootInstance gateway", func() {
 	It("answers 404 for an instance deleted before the call and changes no other", labels.For("RI-STATE-011"), func(ctx SpecContext) {
 		id := rg.Provision(ctx, target.InstanceSpec{})
 		bystander := rg.Provision(ctx, target.InstanceSpec{})
-		if !rg.T.Guard.Owns(id) {
+		if !rg.T.Owns(id) {
 			Skip("instance " + id + " is lent by the fixtures file, not created by this run: it is not deleted")
 		}
 		deleteInstance(ctx, id)
@@ -103,7 +103,7 @@ var _ = Describe("RebootInstance gateway", func() {
 // gateway checks precede DryRun, so it meets the same rejection).
 func gatewayCall(id string) protocol.Call {
 	p := url.Values{"InstanceId": {id}}
-	if rg.T.Guard.DryRunOnly {
+	if rg.T.DryRunOnly() {
 		p.Set("DryRun", "true")
 	}
 	return protocol.Call{Action: "RebootInstance", Params: p}

@@ -72,7 +72,7 @@ var _ = Describe("RebootInstance protocol", func() {
 		func(ctx SpecContext, row contract.ErrorRow, tamper func(*rig.Reboot)) {
 			id := rg.Provision(ctx, target.InstanceSpec{})
 			r := rig.Reboot{InstanceID: id}
-			if rg.T.Guard.DryRunOnly {
+			if rg.T.DryRunOnly() {
 				// Authentication precedes DryRun, so a DryRun checks the same rejection
 				// without a real reboot on the wire; otherwise the stronger real call is sent.
 				r.DryRun = "true"

@@ -59,7 +59,7 @@ var _ = Describe("The properties", Label("fuzz", "teeth"), func() {
 		It(fmt.Sprintf("catch the %s mutant within the default budget, with a minimal case", m.name), func(ctx SpecContext) {
 			env := embedded(ctx, m.name)
 			var caught []string
-			for _, p := range generators.Properties {
+			for _, p := range generators.Properties() {
 				if !applicable(env, p) {
 					continue
 				}
@@ -88,7 +88,7 @@ var _ = Describe("The properties", Label("fuzz", "teeth"), func() {
 		for i := range 20 {
 			seed := strconv.FormatUint(base+uint64(i)+1, 10)
 			Expect(ginkgorapid.SetFlag("rapid.seed", seed)).To(Succeed())
-			for _, p := range generators.Properties {
+			for _, p := range generators.Properties() {
 				if !applicable(env, p) {
 					continue
 				}

@@ -156,7 +156,7 @@ var _ = Describe("The properties without a control API", Label("fuzz", "teeth"),
 			for i := range *seeds {
 				seed := strconv.FormatUint(base+uint64(i), 10)
 				Expect(ginkgorapid.SetFlag("rapid.seed", seed)).To(Succeed())
-				for _, p := range generators.Properties {
+				for _, p := range generators.Properties() {
 					if !applicable(env, p) {
 						continue
 					}
@@ -200,7 +200,7 @@ var _ = Describe("The properties without a control API", Label("fuzz", "teeth"),
 			for i := range *controlSeeds {
 				seed := strconv.FormatUint(base+uint64(i), 10)
 				Expect(ginkgorapid.SetFlag("rapid.seed", seed)).To(Succeed())
-				for _, p := range generators.Properties {
+				for _, p := range generators.Properties() {
 					v := run(env, p, "teeth control "+name+" "+p.Name)
 					Expect(v.failed).To(BeFalse(), "the %s variant, control API, -rapid.seed=%s, %s:\n%s", name, seed, p.Name, v.message)
 				}

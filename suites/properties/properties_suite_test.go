@@ -76,7 +76,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 func envFor(ctx context.Context, t *target.Target) (generators.Env, error) {
 	env := generators.Env{Client: t.Raw(), Control: t.Control, Region: t.Region,
 		Guard: t.Guard, Refused: target.IsRefused}
-	if t.Guard.DryRunOnly {
+	if t.DryRunOnly() {
 		// --dry-run-only: no worlds built through the control API and no reboots; the
 		// properties that need either skip with their reason.
 		env.Control = nil

@@ -3,6 +3,7 @@ package properties_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,14 +12,15 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/replay"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 	"github.com/rebootconf/rebootconf/generators"
+	"github.com/rebootconf/rebootconf/reports"
 	"github.com/rebootconf/rebootconf/suites/internal/ginkgorapid"
 )
 
 var _ = Describe("RebootInstance properties", Label("fuzz", "area:fuzz"), func() {
-	for _, p := range generators.Properties {
+	for _, p := range generators.Properties() {
 		It(itText(p), Label(strings.ReplaceAll(p.Name, " ", "-")), func() {
 			switch {
-			case p.Needs != "" && tgt.Guard.DryRunOnly:
+			case p.Needs != "" && tgt.DryRunOnly():
 				Skip("--dry-run-only: builds worlds and reboots through the control API")
 			case p.Needs == "control" && base.Control == nil:
 				Skip("needs a control API (worlds with held transitions); the target has none")
@@ -27,7 +29,7 @@ var _ = Describe("RebootInstance properties", Label("fuzz", "area:fuzz"), func()
 			}
 			env := base
 			env.Recorder = &generators.Recorder{}
-			ginkgorapid.Check(p.Fn(env), onFailure(env.Recorder))
+			ginkgorapid.Check(p.Fn(env), onFailure(env.Recorder, p))
 			AddReportEntry("throughput", fmt.Sprintf("%d cases, %d requests", env.Recorder.Cases, env.Recorder.Requests))
 		})
 	}
@@ -46,15 +48,17 @@ func itText(p generators.Property) string {
 
 // onFailure turns the minimal failing case into artefacts a person can act on: the
 // redacted HTTP exchanges, a replay file and one command to replay it.
-func onFailure(rec *generators.Recorder) func(string) {
+func onFailure(rec *generators.Recorder, p generators.Property) func(string) {
 	return func(report string) {
 		spec := CurrentSpecReport().FullText()
 		failfile, seed := ginkgorapid.Reproduction(report)
 		c := rec.Last()
 		if c == nil {
+			addBehaviours(p.Behaviours)
 			AddReportEntry("rapid", report)
 			return
 		}
+		addBehaviours(append(slices.Clone(p.Behaviours), c.Behaviours...))
 		seq := c.Sequence
 		seq.Spec, seq.Seed = spec, seed
 		seq.Command = goTestCommand(spec, seed, failfile)
@@ -91,6 +95,14 @@ func goTestCommand(spec string, seed uint64, failfile string) string {
 		rerun = fmt.Sprintf("-rapid.failfile=%q", failfile)
 	}
 	return fmt.Sprintf("%sgo test ./suites/properties -ginkgo.focus=%q %s", env, spec, rerun)
+}
+
+// addBehaviours lists what a failure broke, so the reports file it under those behaviours.
+func addBehaviours(ids []string) {
+	if len(ids) > 0 {
+		slices.Sort(ids)
+		AddReportEntry(reports.EntryBehaviours, strings.Join(slices.Compact(ids), ","))
+	}
 }
 
 var _ = rapid.Check // rapid is linked in for its flags (-rapid.checks, -rapid.seed ...)

@@ -249,7 +249,7 @@ func own(ids []string) {
 		if id == "" {
 			continue
 		}
-		rg.T.Guard.Own(id)
+		rg.T.Own(id)
 		DeferCleanup(rg.T.Release, id)
 	}
 }

@@ -127,7 +127,7 @@ func TestMutantsCaughtWithoutControlAPI(t *testing.T) {
 				t.Errorf("mutant %s is listed as uncatchable without the control API (%s) but a spec for %v caught it: remove it from the list and docs/behaviours.md", name, why, ids)
 			case !listed && !caught:
 				t.Errorf("mutant %s (%s) was not caught without the control API by a spec for %v (exit %v); failed %v, skipped %v\n%s",
-					name, emulator.Mutants[name].Description, ids, r.exitErr, r.failed, r.skipped, tail(r.log, 40))
+					name, emulator.Mutants()[name].Description, ids, r.exitErr, r.failed, r.skipped, tail(r.log, 40))
 			}
 		})
 	}

@@ -69,7 +69,7 @@ func sdkMutants() ([]mutant, error) {
 	slices.Sort(names)
 	for _, name := range names {
 		m := mutant{name: name, breaks: sdkBreaks[name], mapped: true, wrap: variants[0]}
-		if em, ok := emulator.Mutants[name]; ok {
+		if em, ok := emulator.Mutants()[name]; ok {
 			m.description, m.cfg = em.Description, emulator.Config{Mutants: []string{name}}
 		} else if i := slices.IndexFunc(wrapperMutants, func(w wrapper) bool { return w.name == name }); i >= 0 {
 			m.description, m.wrap = wrapperMutants[i].why, wrapperMutants[i]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/emulator"
+	"github.com/rebootconf/rebootconf/fixtures/errtext"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 )
 
@@ -61,7 +62,7 @@ var sdkWrapperMutants = []wrapper{
 		breaks: []string{"SDK-GW-004"},
 		reply: editError(func(e *protocol.ErrorBody) int {
 			if e.Code == "ServiceUnavailable" {
-				e.Code, e.Message = "InternalError", contract.MsgInternalAlt
+				e.Code, e.Message = "InternalError", errtext.InternalAlt
 				return http.StatusInternalServerError
 			}
 			return 0

@@ -209,7 +209,7 @@ func allMutants() []mutant {
 	var out []mutant
 	for _, m := range emulator.MutantNames() {
 		ids, ok := breaks[m]
-		out = append(out, mutant{name: m, description: emulator.Mutants[m].Description,
+		out = append(out, mutant{name: m, description: emulator.Mutants()[m].Description,
 			cfg: emulator.Config{Mutants: []string{m}}, wrap: variants[0], breaks: ids, mapped: ok})
 	}
 	for _, pm := range profiledMutants {
@@ -217,7 +217,7 @@ func allMutants() []mutant {
 		w := variants[0]
 		w.profile = pm.profile
 		out = append(out, mutant{name: pm.mutant + "@" + pm.profile,
-			description: emulator.Mutants[pm.mutant].Description + " (" + pm.profile + " transitions)",
+			description: emulator.Mutants()[pm.mutant].Description + " (" + pm.profile + " transitions)",
 			cfg:         emulator.Config{Mutants: []string{pm.mutant}}, wrap: w, breaks: ids, mapped: ok})
 	}
 	for _, w := range wrapperMutants {
@@ -298,7 +298,7 @@ func TestBreaksNameKnownBehaviours(t *testing.T) {
 		}
 	}
 	for name := range breaks {
-		if _, ok := emulator.Mutants[name]; !ok {
+		if _, ok := emulator.Mutants()[name]; !ok {
 			t.Errorf("breaks maps %q, which is not an emulator mutant", name)
 		}
 	}

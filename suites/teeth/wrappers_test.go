@@ -13,6 +13,7 @@ import (
 	"github.com/rebootconf/rebootconf/fixtures/contract"
 	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/emulator"
+	"github.com/rebootconf/rebootconf/fixtures/errtext"
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
 )
 
@@ -32,7 +33,7 @@ var variants = []wrapper{
 	{name: "internal-error-long-text", why: "error table row 9: the other InternalError text",
 		reply: editError(func(e *protocol.ErrorBody) int {
 			if e.Code == "InternalError" {
-				e.Message = contract.MsgInternalAlt
+				e.Message = errtext.InternalAlt
 			}
 			return 0
 		})},
@@ -122,7 +123,7 @@ var wrapperMutants = []wrapper{
 	{name: "wrap:missing-signature-500", why: "a request without Signature answers 500", breaks: []string{"RI-PROTO-015"},
 		reply: editError(func(e *protocol.ErrorBody) int {
 			if strings.HasPrefix(e.Code, "MissingParameter") && strings.Contains(e.Message, "Signature") {
-				e.Code, e.Message = "InternalError", contract.MsgInternal
+				e.Code, e.Message = "InternalError", errtext.Internal
 				return http.StatusInternalServerError
 			}
 			return 0
@@ -162,7 +163,7 @@ var wrapperMutants = []wrapper{
 		breaks: []string{"RI-DRYRUN-010"},
 		request: func(r *http.Request) *reply {
 			if action, p := params(r); action == "RebootInstance" && slices.Contains(p["DryRun"], "false") {
-				return fail(http.StatusBadRequest, "DryRunOperation", contract.MsgDryRunPassed)
+				return fail(http.StatusBadRequest, "DryRunOperation", errtext.DryRunPassed)
 			}
 			return nil
 		}},

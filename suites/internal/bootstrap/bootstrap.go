@@ -3,6 +3,7 @@
 package bootstrap
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"strconv"
@@ -23,24 +24,35 @@ import (
 // EnvJUnit names the JUnit report file a suite writes (set by `rebootconf run`).
 const EnvJUnit = "REBOOTCONF_JUNIT"
 
-// Every suite that imports bootstrap reports each finished spec to the progress file and,
-// under --shard, skips the specs other shards run.
-var _ = registerTopLevel()
+// EnvWorkDir is the directory a suite process works in (set by `rebootconf run`): the Ginkgo
+// CLI starts a suite's parallel processes in its binary's directory, and rapid writes its fail
+// files under ./testdata/rapid of the working directory, which belong in the run's output.
+const EnvWorkDir = "REBOOTCONF_WORKDIR"
 
-// registerTopLevel registers bootstrap's top-level nodes.
-func registerTopLevel() bool {
-	ReportAfterEach(func(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) })
-	BeforeEach(skipOtherShards)
-	return true
+func init() {
+	if dir := os.Getenv(EnvWorkDir); dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "bootstrap: %s=%s: %v\n", EnvWorkDir, dir, err)
+		}
+	}
 }
 
-// Preview is Ginkgo's PreviewSpecs for a suite that imports bootstrap. PreviewSpecs restores
-// a copy of the suite that has lost every top-level node that is not a container (Ginkgo
-// v2.34 clones the suite with an empty tree), bootstrap's among them: they are registered
-// again.
-func Preview(description string, args ...any) Report {
-	r := PreviewSpecs(description, args...)
-	registerTopLevel()
+// Every suite that imports bootstrap reports each finished spec to the progress file and,
+// under --shard, skips the specs other shards run.
+var (
+	_ = ReportAfterEach(progress)
+	_ = BeforeEach(skipOtherShards)
+)
+
+// Preview is PreviewSpecs for a suite that checks its own tree before RunSpecs. PreviewSpecs
+// puts back a clone of the suite that keeps the top-level containers but not top-level nodes
+// such as the ReportAfterEach above (ginkgo v2.34 internal.Suite.Clone): without registering it
+// again the real run would write no progress, and only the preview's dry-run "passed" lines
+// (the progress line read "0 failed" while specs failed). progress ignores a repeat.
+func Preview(description string) Report {
+	r := PreviewSpecs(description)
+	ReportAfterEach(progress)
+	BeforeEach(skipOtherShards)
 	return r
 }
 
@@ -86,13 +98,23 @@ func inShard(k string) (bool, string, error) {
 	return s.set[k], s.name, nil
 }
 
-// writeProgress appends r's line; specs the label filter left out are not progress. Each
-// parallel process appends whole lines (O_APPEND), so they never interleave.
+func progress(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) }
+
+// written holds the specs this process has reported, so a second registration of progress
+// (should Ginkgo keep the first through PreviewSpecs one day) writes no line twice.
+var written sync.Map
+
+// writeProgress appends r's line; a dry run (PreviewSpecs) and specs the label filter or
+// focus left out are not progress. Each parallel process appends whole lines (O_APPEND), so
+// they never interleave.
 func writeProgress(path string, r SpecReport) {
-	if sc, _ := GinkgoConfiguration(); path == "" || sc.DryRun {
-		return // no progress file, or a dry run (PreviewSpecs's among them) runs nothing
+	cfg, _ := GinkgoConfiguration()
+	// A spec the focus left out never ran, so its text alone decides (the suite description
+	// Ginkgo also matches only widens what runs).
+	if path == "" || cfg.DryRun || !reports.Selected(cfg, "")(r) {
+		return
 	}
-	if ok, err := r.MatchesLabelFilter(GinkgoLabelFilter()); err == nil && !ok {
+	if _, dup := written.LoadOrStore(r.LeafNodeLocation.String()+"\x00"+r.FullText(), true); dup {
 		return
 	}
 	if r.State.Is(types.SpecStateSkipped) && strings.HasPrefix(r.Failure.Message, reports.ShardSkipPrefix) {

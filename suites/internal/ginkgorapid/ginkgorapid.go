@@ -1,5 +1,5 @@
 // Package ginkgorapid runs rapid properties inside Ginkgo specs without losing
-// shrinking (go-style.md §9). GinkgoT().Errorf is fatal, which cuts off rapid's
+// shrinking (docs/fuzzing.md). GinkgoT().Errorf is fatal, which cuts off rapid's
 // replay of the minimised case; the TB here buffers Errorf/Error/Fail and fails the
 // spec only in FailNow, with rapid's report and the minimised draws in the message.
 package ginkgorapid

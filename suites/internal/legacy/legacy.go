@@ -18,6 +18,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 
 	"github.com/rebootconf/rebootconf/fixtures/protocol"
+	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
 // Reboot is a RebootInstance as the legacy SDK can send it. Empty fields are
@@ -68,6 +69,9 @@ func Do(c *ecs.Client, endpoint string, r Reboot) (res Result, err error) {
 	if resp == nil || resp.GetHttpStatus() == 0 {
 		if sdkErr == nil {
 			sdkErr = errors.New("no response")
+		}
+		if refused, ok := target.AsRefused(sdkErr); ok {
+			return res, fmt.Errorf("legacy SDK: no HTTP response: %w", refused) // the guard's text names no secret
 		}
 		return res, fmt.Errorf("legacy SDK: no HTTP response: %s", protocol.Redact(sdkErr.Error()))
 	}

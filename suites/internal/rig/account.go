@@ -37,10 +37,16 @@ func (rg *Rig) WatchesAccount() (bool, string) {
 // readAccount lists every instance in the region (paged, read-only
 // DescribeInstances) that is stable (Running or Stopped) and that no spec
 // acts on: instances the run did not create, and this process's idle pool
-// instances. Those must not change while a spec acts on others.
+// instances. Those must not change while a spec acts on others. What the
+// run's other processes created (the created ledger) is theirs to act on,
+// tagged or not: parallel specs reboot and delete those at any time.
 func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 	out := account{}
 	total := -1
+	siblings, err := rg.T.CreatedByRun()
+	if err != nil {
+		return nil, err
+	}
 	for page := 1; ; page++ {
 		if page > maxAccountPages {
 			return nil, fmt.Errorf("DescribeInstances: more than %d pages of %d for TotalCount %d", maxAccountPages, accountPageSize, total)
@@ -53,7 +59,7 @@ func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 		if ex.Response.IsError() {
 			return nil, fmt.Errorf("DescribeInstances page %d: HTTP %d %s", page, ex.Response.Status, ex.Response.Code)
 		}
-		n, err := rg.addPage(out, ex.Response.Fields)
+		n, err := rg.addPage(out, ex.Response.Fields, siblings)
 		if err != nil {
 			return nil, fmt.Errorf("DescribeInstances page %d: %w", page, err)
 		}
@@ -66,8 +72,9 @@ func (rg *Rig) readAccount(ctx context.Context) (account, error) {
 	}
 }
 
-// addPage adds one page's instances to out and returns how many it listed.
-func (rg *Rig) addPage(out account, fields map[string]any) (int, error) {
+// addPage adds one page's instances to out and returns how many it listed; run holds what
+// the run's processes created.
+func (rg *Rig) addPage(out account, fields map[string]any, run map[string]bool) (int, error) {
 	outer, ok := fields["Instances"].(map[string]any)
 	if !ok {
 		return 0, fmt.Errorf("no Instances object in the answer")
@@ -89,7 +96,7 @@ func (rg *Rig) addPage(out account, fields map[string]any) (int, error) {
 		}
 		id, _ := m["InstanceId"].(string)
 		status, _ := m["Status"].(string)
-		if id == "" || (rg.held(id) || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !rg.idle(id) {
+		if id == "" || (rg.held(id) || run[id] || carriesTag(m, target.RunTagKey, rg.T.RunID)) && !rg.idle(id) {
 			continue
 		}
 		if status == contract.StatusRunning || status == contract.StatusStopped {

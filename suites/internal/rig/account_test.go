@@ -1,8 +1,12 @@
 package rig
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
 func TestAccountChanges(t *testing.T) {
@@ -22,5 +26,36 @@ func TestAccountChanges(t *testing.T) {
 	}
 	if err := before.check(account{"i-a": "Running", "i-b": "Stopped", "i-held": "Running"}, "i-c", none); err != nil {
 		t.Fatalf("the rebooted instance itself is left out: %v", err)
+	}
+}
+
+// Parallel processes of one run act on each other's instances: what a sibling created (the
+// run's created ledger) is left out of the account watch even when it carries no run tag,
+// while an instance the run did not create is watched.
+func TestAccountLeavesOutWhatSiblingsCreated(t *testing.T) {
+	ledger := filepath.Join(t.TempDir(), "created.ledger")
+	tg, err := target.Open(context.Background(), target.Options{CreatedLedger: ledger, RunID: "rctest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	if err := (target.CreatedLedger{Path: ledger}).Add("i-sibling"); err != nil {
+		t.Fatal(err)
+	}
+	run, err := tg.CreatedByRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := &Rig{T: tg}
+	page := map[string]any{"Instances": map[string]any{"Instance": []any{
+		map[string]any{"InstanceId": "i-sibling", "Status": "Running"},
+		map[string]any{"InstanceId": "i-foreign", "Status": "Running"},
+	}}}
+	out := account{}
+	if n, err := rg.addPage(out, page, run); err != nil || n != 2 {
+		t.Fatalf("addPage: %d, %v", n, err)
+	}
+	if _, ok := out["i-sibling"]; ok || out["i-foreign"] != "Running" {
+		t.Fatalf("account %v: want i-foreign watched and the sibling's i-sibling left out", out)
 	}
 }

@@ -2,7 +2,6 @@ package rig
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -173,12 +172,8 @@ func (rg *Rig) sendLegacy(r Reboot) Outcome {
 // not to send the call, so nothing was checked.
 func skipIfRefused(o Outcome) {
 	GinkgoHelper()
-	var refused *target.RefusedError
-	if errors.As(o.Err, &refused) {
+	if refused, ok := target.AsRefused(o.Err); ok {
 		Skip(refused.Error())
-	}
-	if o.Err != nil && strings.Contains(o.Err.Error(), "safety guard refused") {
-		Skip(protocol.Redact(o.Err.Error()))
 	}
 }
 
