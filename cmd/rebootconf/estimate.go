@@ -144,8 +144,12 @@ const (
 	// repeated accepts some make (17 real reboots for conformance's 11 disruptive specs).
 	rebootsPerDisruptive = 1.5
 	requestsBase         = 14
-	pollsPerWait         = 2
-	rebootWaitScale      = 1.0
+	// parallelBoot is what running a suite in several processes adds: the Ginkgo CLI starts
+	// them, each opens the target, and the last specs leave processes idle (measured: 3 to
+	// 6 s a suite against serve --no-control at --procs 4).
+	parallelBoot    = 3 * time.Second
+	pollsPerWait    = 2
+	rebootWaitScale = 1.0
 )
 
 // predict is the model: each spec's time is its requests' round trips plus the waits it
@@ -202,7 +206,11 @@ func predict(in estimateInput) estimate {
 		}
 		e.reboots += int(math.Round(reboots))
 		e.creations += cr
-		suiteWalls = append(suiteWalls, in.t.suiteBoot+max(total/time.Duration(procs), longest))
+		wall := in.t.suiteBoot + max(total/time.Duration(procs), longest)
+		if procs > 1 {
+			wall += parallelBoot
+		}
+		suiteWalls = append(suiteWalls, wall)
 	}
 	for _, w := range suiteWalls {
 		if in.parallel {
