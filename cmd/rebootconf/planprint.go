@@ -184,14 +184,7 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 		if !listed {
 			return rp, errNoShardList
 		}
-		run = shardSpecs(run, cfg.shard)
-		mine := 0
-		for name, list := range run {
-			rp.specs[name] = len(list)
-			mine += len(list)
-		}
-		rp.shard = run
-		fmt.Fprintf(w, "  %s\n", shardNote(cfg.shard, specs, mine))
+		run = rp.applyShard(w, cfg.shard, run, specs)
 	}
 	rp.predicted = printCost(ctx, w, cfg, tg, pf.latency, run, len(bins))
 	rp.estimate = rp.predicted.wall

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -158,4 +159,18 @@ var errNoShardList = errors.New("--shard: the plan could not list every suite's 
 // shardNote is the plan's line about the slice this run runs.
 func shardNote(sh reports.Shard, all, mine int) string {
 	return fmt.Sprintf("shard %s: %d of the %d selected specs (the same split on every run of these suites; 'rebootconf merge' joins the shards' outputs)", sh, mine, all)
+}
+
+// applyShard keeps the specs shard sh runs of every suite's selected ones (all of them in
+// total), counts them in the plan and prints which slice runs.
+func (rp *runPlan) applyShard(w io.Writer, sh reports.Shard, run map[string][]plannedSpec, all int) map[string][]plannedSpec {
+	run = shardSpecs(run, sh)
+	mine := 0
+	for name, list := range run {
+		rp.specs[name] = len(list)
+		mine += len(list)
+	}
+	rp.shard = run
+	fmt.Fprintf(w, "  %s\n", shardNote(sh, all, mine))
+	return run
 }
