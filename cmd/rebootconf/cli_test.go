@@ -63,6 +63,8 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 		[]string{"sweep", "extra"}, []string{"serve", "extra"},
 		[]string{"diff", "a.xml"}, []string{"diff", "a.xml", "b.xml", "c.xml"}, []string{"replay"},
 		[]string{"run", "--label-filter", "((RI-STATE-001"}, []string{"nope"},
+		[]string{"merge"}, []string{"run", "--shard", "0/3"}, []string{"run", "--shard", "4/3"}, []string{"run", "--shard", "a/b"},
+		[]string{"run", "--shard", "3"}, []string{"run", "--shard", "1/0"},
 	)
 	for _, args := range rows {
 		code, out, errOut := runCLI(args...)

@@ -26,6 +26,7 @@ func init() {
 		"run":     {runCmd, "run the suites against a target and write the reports"},
 		"list":    {listCmd, "list every behaviour with the specs that cover it"},
 		"diff":    {diffCmd, "compare two runs' reports behaviour by behaviour"},
+		"merge":   {mergeCmd, "join the outputs of a sharded run (run --shard i/n) into one run's reports"},
 		"replay":  {replayCmd, "re-run a failing sequence the properties suite wrote"},
 		"serve":   {serveCmd, "run the reference ECS emulator"},
 		"sweep":   {sweepCmd, "delete instances earlier runs left behind"},
@@ -36,7 +37,7 @@ func init() {
 }
 
 // commandOrder is the order help lists the commands in: the main job first.
-var commandOrder = []string{"run", "list", "diff", "record", "compare", "replay", "serve", "sweep", "version"}
+var commandOrder = []string{"run", "list", "diff", "merge", "record", "compare", "replay", "serve", "sweep", "version"}
 
 // commandHelp is more text for a command's -h, after its summary.
 var commandHelp = map[string]string{
@@ -49,6 +50,12 @@ world is created first and deleted again when the replay ends, however it ends.
 Exit status: 0 every step agrees, 1 a step disagrees, 2 bad usage, infrastructure trouble
 or an interrupted replay.`,
 	"diff": `Exit status: 1 on a regression (with --strict also on lost coverage), 2 on bad usage.`,
+	"merge": `Each argument is the --output-dir of one 'run --shard i/n' (or its junit.xml, with its
+report.json beside it). The specs another shard ran are dropped from each, testsuites of one
+name become one, and the merged junit.xml, report.json and report.html go to --output-dir.
+Every shard of the split must be given, each once.
+Exit status: 0 every spec passed, 1 a failure, 2 bad usage or shard outputs that do not
+make one run (a shard missing or given twice, outputs of different splits).`,
 	"record": `Drives the fixed corpus (every conformance case and a generated sample, through every
 transport) against the target and writes a cassette: each request as sent (secrets never
 stored), each answer, each reboot's status trajectory, with IDs replaced by role

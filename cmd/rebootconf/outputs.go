@@ -30,7 +30,7 @@ const (
 // spec does.
 var reproduceDrops = map[string]bool{
 	"junit-report": true, "output-dir": true, "suites": true, "seed": true, "focus": true, "label-filter": true,
-	"progress-interval": true, "plan-only": true, "v": true, "parallel": true, "run-id": true,
+	"progress-interval": true, "plan-only": true, "v": true, "parallel": true, "run-id": true, "shard": true,
 }
 
 // resolveOutputs fills in the JUnit path (default <output-dir>/junit.xml) and records the

@@ -48,6 +48,7 @@ type suitePlan struct {
 	specs, disruptive    int
 	needInstance, errMsg string
 	behaviours           map[string]bool // catalogue IDs the selected specs check
+	list                 []plannedSpec   // the selected specs (sharding, the estimate)
 }
 
 // planSuites dry-runs each suite binary (nothing is sent anywhere) and counts the specs the
@@ -71,6 +72,7 @@ func planSuites(bins []suiteBinary, labelFilter string, extraEnv []string) []sui
 				continue
 			}
 			sp.specs++
+			sp.list = append(sp.list, planned(b.name, s, specNeedsOf(b.name, s.Labels())))
 			for _, l := range s.Labels() {
 				if _, ok := contract.Lookup(l); ok {
 					sp.behaviours[l] = true
@@ -103,9 +105,11 @@ func typical(ctx context.Context, tg *target.Target) (reboot, create time.Durati
 // runPlan is what the plan found: the specs each suite's selection holds (progress and the
 // empty-selection check read it) and the estimated duration.
 type runPlan struct {
-	specs    map[string]int // by suite name
-	listed   bool           // every suite's specs could be listed
-	estimate time.Duration
+	specs     map[string]int // by suite name
+	listed    bool           // every suite's specs could be listed
+	estimate  time.Duration
+	predicted estimate                 // wall, reboots, creations: the summary compares them with the run's
+	shard     map[string][]plannedSpec // under --shard: the specs this shard runs, by suite
 }
 
 // total is the number of specs selected in every suite.
@@ -172,23 +176,34 @@ func printPlan(ctx context.Context, w io.Writer, cfg runConfig, pf *preflightRes
 	}
 	fmt.Fprintf(w, "  suites: %s; label filter %q, seed %d, procs %d per suite\n", strings.Join(parts, ", "), cfg.labelFilter, cfg.seed, max(cfg.procs, 1))
 	rp.listed = listed
-	rp.estimate = printCost(ctx, w, cfg, tg, pf.latency, specs, disruptive, creations, len(bins))
+	run := map[string][]plannedSpec{}
+	for _, p := range plans {
+		run[p.name] = p.list
+	}
+	if cfg.shard.Count > 0 {
+		if !listed {
+			return rp, errNoShardList
+		}
+		run = rp.applyShard(w, cfg.shard, run, specs)
+	}
+	rp.predicted = printCost(ctx, w, cfg, tg, pf.latency, run, len(bins))
+	rp.estimate = rp.predicted.wall
 	return rp, ctx.Err()
 }
 
-// printCost prints the real reboots, instance creations and duration a run is expected to
-// take, and returns the estimated duration. Every figure is an estimate from spec counts; the
-// caps are hard limits.
-func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, specs, disruptive, creations, suites int) time.Duration {
+// printCost prints the real reboots, instance creations and duration the run is expected to
+// take (predict, from the specs that will run and the target's timings), and returns the
+// prediction. The caps are hard limits.
+func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Target, latency time.Duration, run map[string][]plannedSpec, suites int) estimate {
 	capText := "no cap"
 	if tg.MaxReboots() > 0 {
 		capText = fmt.Sprintf("capped at %d for the whole run", tg.MaxReboots())
 	}
-	reboots := disruptive
+	t := targetTimings(ctx, cfg, tg, latency)
+	est := predict(estimateFor(cfg, tg, t, run))
 	switch {
 	case cfg.opts.DryRunOnly:
 		fmt.Fprintln(w, "  real reboots: none (--dry-run-only: only DryRun and read calls are sent)")
-		reboots, creations = 0, 0
 	default:
 		props := ""
 		if slices.Contains(cfg.suites, "properties") {
@@ -199,28 +214,26 @@ func printCost(ctx context.Context, w io.Writer, cfg runConfig, tg *target.Targe
 				props = fmt.Sprintf(" plus up to %d from the properties (--fuzz-reboots)", cfg.fuzz.reboots)
 			}
 		}
-		fmt.Fprintf(w, "  real reboots: about %d (one or more per disruptive spec)%s, %s\n", disruptive, props, capText)
+		fmt.Fprintf(w, "  real reboots: about %d (one or more per disruptive spec)%s, %s\n", est.reboots, props, capText)
 	}
 	switch {
-	case creations == 0:
-		fmt.Fprintln(w, "  instance creations: none")
 	case tg.Kind == target.KindEmbedded:
 		fmt.Fprintln(w, "  instance creations: in the embedded emulator only")
 	case tg.Control != nil:
 		fmt.Fprintln(w, "  instance creations: through the control API (emulator instances, tagged with the run id, deleted at the end)")
+	case est.creations == 0:
+		fmt.Fprintln(w, "  instance creations: none")
 	default:
-		creations = specs
-		fmt.Fprintf(w, "  instance creations: up to about %d (one per spec that needs an instance) through RunInstances, tagged %s=%s, deleted after each spec, on interrupt and by the final leak check\n",
-			creations, target.RunTagKey, tg.RunID)
+		pool := fmt.Sprintf("the instance pool reuses Running ones (%d process(es) per suite)", max(cfg.procs, 1))
+		if cfg.opts.NoPool {
+			pool = "one per spec that needs one (--no-pool)"
+		}
+		fmt.Fprintf(w, "  instance creations: about %d through RunInstances (%s), tagged %s=%s, deleted at the end, on interrupt and by the final leak check\n",
+			est.creations, pool, target.RunTagKey, tg.RunID)
 	}
-	if latency <= 0 {
-		latency = time.Millisecond
-	}
-	rb, cr := typical(ctx, tg)
-	est := time.Duration(specs)*(20*latency+tg.Timing.ObserveWindow/2) + time.Duration(reboots)*rb + time.Duration(creations)*cr
-	bound := time.Duration(reboots)*tg.Timing.RebootBound + time.Duration(creations)*tg.Timing.ProvisionBound + time.Duration(specs)*tg.Timing.ObserveWindow
+	bound := time.Duration(est.reboots)*tg.Timing.RebootBound + time.Duration(est.creations)*tg.Timing.ProvisionBound + time.Duration(est.requests)*tg.Timing.CallTimeout/10
 	bound = min(bound, time.Duration(suites)*cfg.timeout)
-	fmt.Fprintf(w, "  estimated duration: about %s (at most %s if every wait runs to its bound)\n", roundDur(est), roundDur(max(bound, est)))
+	fmt.Fprintf(w, "  estimated duration: about %s (%s; at most %s if every wait runs to its bound)\n", estDur(est.wall), t.describe(), roundDur(max(bound, est.wall)))
 	return est
 }
 

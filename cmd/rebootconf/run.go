@@ -55,9 +55,11 @@ type runConfig struct {
 	// progressEvery is how often a plain progress line is printed when stdout is not a
 	// terminal (a terminal gets a status line redrawn every second).
 	progressEvery time.Duration
-	ext           runExtras // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
-	procs         int       // processes per suite (--procs; 0 until resolveProcs picks the kind's default)
-	ginkgo        string    // the Ginkgo CLI that runs a suite in procs > 1 processes (procs.go)
+	ext           runExtras     // --client, --known-failing, --known-flaky, --deviations (clientflags.go)
+	procs         int           // processes per suite (--procs; 0 until resolveProcs picks the kind's default)
+	ginkgo        string        // the Ginkgo CLI that runs a suite in procs > 1 processes (procs.go)
+	shard         reports.Shard // --shard i/n (zero: the whole run; shard.go)
+	shardDir      string        // where the shard's spec lists are (the run's scratch directory)
 }
 
 // Suites run by default. Under --dry-run-only each suite skips what needs real changes.
@@ -107,6 +109,7 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 	fs.IntVar(&c.fuzz.steps, "fuzz-steps", 0, "rapid steps per stateful case")
 	fs.DurationVar(&c.fuzz.duration, "fuzz-duration", 0, "keep each property running for this long (nightly fuzzing)")
 	fs.IntVar(&c.fuzz.reboots, "fuzz-reboots", 0, "real reboots the properties may send to a target without the control API (default 0: DryRun, invalid and read-only requests only)")
+	fs.Var(shardFlag{&c.shard}, "shard", "run only slice i of n of every suite's specs (e.g. 2/3; the same split on every run), then join the slices with 'rebootconf merge'")
 	ext := addExtraFlags(fs)
 	if _, err := parseCommandLine(fs, args, 0, stdout, stderr); err != nil {
 		return c, err
@@ -257,6 +260,13 @@ func prepareRun(ctx context.Context, cfg runConfig, stdout, stderr io.Writer) (*
 	rs.cfg.opts.LearntDir = rs.workDir
 	// ...and one request-rate budget, so --rate caps the run however many processes send.
 	rs.cfg.opts.RateBudget = filepath.Join(rs.workDir, "rate.budget")
+	if cfg.shard.Count > 0 {
+		rs.cfg.shardDir = rs.workDir
+		if err := writeShardFiles(rs.workDir, cfg.shard, rs.plan.shard); err != nil {
+			rs.close()
+			return fail("--shard: %v", err)
+		}
+	}
 	rs.logDir = filepath.Join(cfg.outputDir, "logs")
 	_ = os.MkdirAll(rs.logDir, 0o755)
 	return rs, exitPass
@@ -316,7 +326,11 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	junit := filepath.Join(rs.workDir, b.name+".xml")
 	logPath := filepath.Join(rs.logDir, b.name+".log")
 	statsDir := filepath.Join(rs.workDir, "stats-"+b.name)
+	ledger := target.CreatedLedger{Path: rs.cfg.opts.CreatedLedger}
+	before, _ := ledger.IDs()
 	code, err := runSuite(ctx, rs.cfg, b, suiteFiles{junit: junit, log: logPath, stats: statsDir, progress: rs.progressFile(b)}, stdout)
+	after, _ := ledger.IDs()
+	r.created = max(len(after)-len(before), 0)
 	st, serr := target.ReadStats(statsDir)
 	if serr != nil {
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, serr))
@@ -326,6 +340,12 @@ func (rs *runSetup) runOne(ctx context.Context, b suiteBinary, stdout io.Writer)
 	switch {
 	case rerr == nil:
 		r.suites = withStats(s, st, b.name)
+		if rs.cfg.shard.Count > 0 {
+			r.suites = reports.DropShardSkips(r.suites) // other shards run them (shard.go)
+			for i := range r.suites.Suites {
+				r.suites.Suites[i].Properties = append(r.suites.Suites[i].Properties, reports.Property{Name: reports.PropShard, Value: rs.cfg.shard.String()})
+			}
+		}
 	case err != nil:
 		r.errs = append(r.errs, fmt.Sprintf("%s: %v", b.name, err))
 	default:
@@ -357,6 +377,10 @@ func (rs *runSetup) finish(ctx context.Context, results []suiteResult, start tim
 	fmt.Fprintf(stdout, "target: %s\nJUnit report: %s\nreports: %s (%s, %s, logs/)\nwall time: %s\n", rs.pf.target.Describe(), rs.cfg.junit,
 		rs.cfg.outputDir, jsonFile, htmlFile, time.Since(start).Round(time.Millisecond))
 	rs.clean.print(stdout)
+	fmt.Fprintln(stdout, rs.plan.predicted.versus(time.Since(start), int(total.Reboots), len(rs.clean.created)))
+	if !interrupted {
+		rs.saveLearnt(results) // for the next run's estimate (planestimate.go)
+	}
 	switch {
 	case interrupted:
 		fmt.Fprintln(stdout, "interrupted: the report holds what ran; specs that did not finish are marked unfinished, not failed; "+
@@ -388,6 +412,9 @@ func (rs *runSetup) merge(ctx context.Context, results []suiteResult, interrupte
 		total = total.Add(r.stats)
 	}
 	merged := reports.Merge(all...)
+	if rs.cfg.shard.Count > 0 {
+		merged = reports.DropShardSkips(merged) // the other shards run them (shard.go)
+	}
 	merged.Name = "rebootconf " + string(rs.pf.target.Kind)
 	for _, msg := range runErrs {
 		merged = reports.Merge(merged, harnessError("harness", msg))
@@ -420,6 +447,7 @@ type suiteResult struct {
 	stats      target.Stats
 	errs       []string
 	notStarted bool // an interrupt came before the suite started
+	created    int  // instances created while it ran (by every suite, when they run at once)
 }
 
 // withStats records a suite process's pacing and safety figures as suite properties.

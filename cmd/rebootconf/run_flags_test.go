@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rebootconf/rebootconf/fixtures/target"
+	"github.com/rebootconf/rebootconf/reports"
 )
 
 func TestRunFlags(t *testing.T) {
@@ -36,6 +37,9 @@ func TestRunFlags(t *testing.T) {
 	c, err = parseRunFlags([]string{"--fuzz-checks", "500", "--fuzz-steps", "40", "--fuzz-duration", "10m", "--fuzz-reboots", "3"}, io.Discard)
 	if err != nil || c.fuzz != (fuzzBudget{checks: 500, steps: 40, reboots: 3, duration: 10 * time.Minute}) {
 		t.Fatalf("fuzz budget flags: %+v %v", c.fuzz, err)
+	}
+	if c, err := parseRunFlags([]string{"--shard", "2/3"}, io.Discard); err != nil || c.shard != (reports.Shard{Index: 2, Count: 3}) {
+		t.Errorf("--shard 2/3: %+v %v", c.shard, err)
 	}
 	for _, bad := range [][]string{{"--fuzz-checks", "-1"}, {"--fuzz-duration", "-1s"}, {"--preflight-timeout", "0s"}, {"--timeout", "-1s"}, {"--procs", "-1"}, {"--procs", "65"}, {"--suites", ","}, {"stray"}, {"--access-key-secret", "x"}} {
 		if _, err := parseRunFlags(bad, io.Discard); err == nil {

@@ -41,6 +41,8 @@ func runSuite(ctx context.Context, cfg runConfig, b suiteBinary, files suiteFile
 	cmd.Env = append(cmd.Env, "REBOOTCONF_JUNIT="+files.junit, reports.EnvProgress+"="+files.progress,
 		envReplay+"="+filepath.Join(outDir, "replay"), envWorkDir+"="+outDir)
 	cmd.Env = append(cmd.Env, cfg.ext.env()...) // --client, --deviations (clientflags.go)
+	// --shard: the specs this shard runs (shard.go)
+	cmd.Env = append(cmd.Env, shardEnv(cfg, b.name)...)
 	if cfg.fuzz.duration > 0 {
 		cmd.Env = append(cmd.Env, "REBOOTCONF_FUZZ_DURATION="+cfg.fuzz.duration.String())
 	}

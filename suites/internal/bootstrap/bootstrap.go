@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo DSL
 	. "github.com/onsi/gomega"    //nolint:revive // Gomega DSL
 
@@ -35,8 +37,12 @@ func init() {
 	}
 }
 
-// Every suite that imports bootstrap reports each finished spec to the progress file.
-var _ = ReportAfterEach(progress)
+// Every suite that imports bootstrap reports each finished spec to the progress file and,
+// under --shard, skips the specs other shards run.
+var (
+	_ = ReportAfterEach(progress)
+	_ = BeforeEach(skipOtherShards)
+)
 
 // Preview is PreviewSpecs for a suite that checks its own tree before RunSpecs. PreviewSpecs
 // puts back a clone of the suite that keeps the top-level containers but not top-level nodes
@@ -46,7 +52,50 @@ var _ = ReportAfterEach(progress)
 func Preview(description string) Report {
 	r := PreviewSpecs(description)
 	ReportAfterEach(progress)
+	BeforeEach(skipOtherShards)
 	return r
+}
+
+// EnvShard names the file listing the specs this process runs (`rebootconf run --shard`).
+const EnvShard = "REBOOTCONF_SHARD_FILE"
+
+// skipOtherShards skips, under --shard, every spec another shard runs before anything else
+// of it runs (bootstrap's BeforeEach is registered before any suite's), with a reason merge
+// recognises.
+func skipOtherShards() {
+	in, shard, err := inShard(reports.ShardKey(CurrentSpecReport()))
+	Expect(err).NotTo(HaveOccurred(), "read the shard assignment named by $%s", EnvShard)
+	if !in {
+		Skip(reports.ShardSkipPrefix + "another shard than " + shard + " runs this spec")
+	}
+}
+
+// shardSet is this process's shard assignment, read once (nil set: unsharded).
+type shardSet struct {
+	name string
+	set  map[string]bool
+}
+
+var shardOnce = sync.OnceValues(func() (shardSet, error) {
+	path := os.Getenv(EnvShard)
+	if path == "" {
+		return shardSet{}, nil
+	}
+	f, err := reports.ReadShardFile(path)
+	s := shardSet{name: f.Shard, set: make(map[string]bool, len(f.Specs))}
+	for _, k := range f.Specs {
+		s.set[k] = true
+	}
+	return s, err
+})
+
+// inShard reports whether this process runs the spec with key k (always, unsharded).
+func inShard(k string) (bool, string, error) {
+	s, err := shardOnce()
+	if err != nil || s.set == nil {
+		return true, "", err
+	}
+	return s.set[k], s.name, nil
 }
 
 func progress(r SpecReport) { writeProgress(os.Getenv(reports.EnvProgress), r) }
@@ -67,6 +116,9 @@ func writeProgress(path string, r SpecReport) {
 	}
 	if _, dup := written.LoadOrStore(r.LeafNodeLocation.String()+"\x00"+r.FullText(), true); dup {
 		return
+	}
+	if r.State.Is(types.SpecStateSkipped) && strings.HasPrefix(r.Failure.Message, reports.ShardSkipPrefix) {
+		return // another shard's spec
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
