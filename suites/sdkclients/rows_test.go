@@ -31,6 +31,8 @@ type row struct {
 var (
 	running = target.InstanceSpec{Status: control.StatusRunning}
 	stopped = target.InstanceSpec{Status: control.StatusStopped}
+	// stoppedMine is a Stopped instance the spec may start or delete: never a lent one.
+	stoppedMine = target.InstanceSpec{Status: control.StatusStopped, Mutable: true}
 )
 
 // rows is the table. Operations first (a success through each client), then every documented

@@ -29,7 +29,7 @@ func opReboot(force *bool) func(SpecContext, sdkClient) {
 }
 
 func opStart(ctx SpecContext, c sdkClient) {
-	id := rg.Provision(ctx, stopped)
+	id := rg.Provision(ctx, stoppedMine)
 	expectOK(do(ctx, c, call{Action: "StartInstance", InstanceID: id}))
 	waitStatus(ctx, id, control.StatusRunning)
 }
@@ -61,7 +61,7 @@ func opCreateInstance(ctx SpecContext, c sdkClient) {
 }
 
 func opDeleteInstance(ctx SpecContext, c sdkClient) {
-	id := rg.Provision(ctx, stopped)
+	id := rg.Provision(ctx, stoppedMine)
 	expectOK(do(ctx, c, call{Action: "DeleteInstance", InstanceID: id}))
 	waitStatus(ctx, id, contract.StatusAbsent)
 }

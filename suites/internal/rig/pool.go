@@ -35,7 +35,7 @@ func (r *Rig) pooled(s target.InstanceSpec) bool {
 	case "", contract.StatusRunning:
 		return true
 	case contract.StatusStopped:
-		return !r.T.Lends(s)
+		return !r.T.Lends(s) || s.Mutable
 	}
 	return false
 }
