@@ -15,6 +15,7 @@ type specNeeds struct {
 	reboots  int                   // real reboots it sends (a disruptive behaviour: one)
 	instance bool                  // a plain Running instance (the pool lends one where there is a pool)
 	special  int                   // instances in another status or condition that must be created (not lent)
+	settles  bool                  // a pool instance is stopped or started for it (a Stopped, Starting or Stopping one): a wait, no creation
 	observes bool                  // watches an instance for the observation window ("changes nothing")
 	control  bool                  // needs the control API
 	learnt   time.Duration         // how long it took on an earlier run against this target (0: unknown)
@@ -120,6 +121,7 @@ type estimateInput struct {
 	procs     int            // parallel processes per suite
 	procsBy   []int          // by suite, when they differ (the properties suite may keep one)
 	pool      bool           // plain Running instances are reused (the instance pool)
+	runPool   bool           // the pool is the run's (a pool file), not each process's
 	creates   bool           // the target's instances are RunInstances calls (no control API)
 	parallel  bool           // the suites run at once (the embedded emulator)
 	rate      float64        // requests per second for the whole run (0: unlimited)
@@ -159,6 +161,7 @@ func predict(in estimateInput) estimate {
 	e := estimate{counted: in.creates && !in.dryRunOff}
 	procs := max(in.procs, 1)
 	var suiteWalls []time.Duration
+	poolSize := 0 // instances the run-wide pool holds so far
 	for i, specs := range in.specs {
 		procs := procs
 		if i < len(in.procsBy) && in.procsBy[i] > 0 {
@@ -191,6 +194,12 @@ func predict(in estimateInput) estimate {
 			consumed += s.consumes
 		}
 		cr := creations(in, plain, special+consumed, procs)
+		if in.pool && in.runPool {
+			// One pool for the run: a later suite reuses what an earlier one left.
+			grow := min(plain, procs) - poolSize
+			cr = max(grow, 0) + special + consumed
+			poolSize = max(poolSize, min(plain, procs))
+		}
 		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
 			// What this target did last time, for the share of those specs that runs now: by
 			// time (reboots and creations go with the long specs), else by count.
@@ -239,7 +248,7 @@ func specTime(in estimateInput, s specNeeds) (time.Duration, int) {
 	}
 	if !in.dryRunOff {
 		wait += time.Duration(float64(s.reboots+s.waits) * rebootWaitScale * float64(t.reboot))
-		if s.special > 0 && in.creates {
+		if (s.special > 0 || s.settles) && in.creates {
 			wait += t.stop
 		}
 		if s.instance && in.creates && !in.pool {

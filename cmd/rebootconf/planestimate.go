@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rebootconf/rebootconf/fixtures/control"
 	"github.com/rebootconf/rebootconf/fixtures/target"
 )
 
@@ -91,7 +92,7 @@ func targetTimings(ctx context.Context, cfg runConfig, tg *target.Target, latenc
 // cannot give is skipped at once; a special instance the fixtures file lends is no creation.
 func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]plannedSpec) estimateInput {
 	lent := lentInstances(cfg.opts.FixturesFile)
-	in := estimateInput{procs: cfg.procs, pool: !cfg.opts.NoPool, creates: tg.Control == nil && tg.Kind != target.KindEmbedded,
+	in := estimateInput{procs: cfg.procs, pool: !cfg.opts.NoPool, runPool: !cfg.opts.NoPool, creates: tg.Control == nil && tg.Kind != target.KindEmbedded,
 		parallel: cfg.parallel && !cfg.verbose && tg.Kind == target.KindEmbedded, rate: cfg.opts.Rate, t: t, dryRunOff: cfg.opts.DryRunOnly}
 	if in.rate == 0 && tg.Kind == target.KindCloud {
 		in.rate = 5
@@ -102,7 +103,7 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 		var specs []specNeeds
 		ls := past.Suites[name]
 		for _, s := range run[name] {
-			n := resolveNeeds(s.needs, tg, lent, clients)
+			n := resolveNeeds(s.needs, tg, lent, clients, !cfg.opts.NoPool)
 			if sec, ok := ls.Seconds[s.text]; ok {
 				n.learnt = max(time.Duration(sec*float64(time.Second)), time.Microsecond)
 			}
@@ -120,7 +121,9 @@ func estimateFor(cfg runConfig, tg *target.Target, t timings, run map[string][]p
 }
 
 // resolveNeeds is what spec n will really cost on tg.
-func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec, clients map[string]bool) specNeeds {
+// With the pool, a plain Stopped, Starting or Stopping instance is a pool instance stopped,
+// started or rebooted for the spec (rig/pool.go), not a creation; Pending always is one.
+func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec, clients map[string]bool, pool bool) specNeeds {
 	if n.control && tg.Control == nil {
 		return specNeeds{} // skipped: needs the control API
 	}
@@ -134,11 +137,27 @@ func resolveNeeds(n specNeeds, tg *target.Target, lent []target.InstanceSpec, cl
 		if tg.CanProvision(spec) != nil {
 			return specNeeds{} // skipped: nothing can provide it
 		}
-		if !slices.ContainsFunc(lent, func(l target.InstanceSpec) bool { return sameSpec(l, spec) }) {
+		switch {
+		case slices.ContainsFunc(lent, func(l target.InstanceSpec) bool { return sameSpec(l, spec) }):
+		case pool && tg.Control == nil && fromPool(spec):
+			n.settles = true
+		default:
 			n.special = 1
 		}
 	}
 	return n
+}
+
+// fromPool says whether the pool turns one of its instances into spec.
+func fromPool(spec target.InstanceSpec) bool {
+	if len(spec.LockReasons) > 0 || len(spec.Conditions) > 0 {
+		return false
+	}
+	switch spec.Status {
+	case control.StatusStopped, control.StatusStarting, control.StatusStopping:
+		return true
+	}
+	return false
 }
 
 func sameSpec(a, b target.InstanceSpec) bool {

@@ -79,3 +79,22 @@ func TestAccountCheckSkipsWhatTheReadLeftOutAsHeld(t *testing.T) {
 		t.Fatal("a foreign instance that changed must still fail")
 	}
 }
+
+// Free at the baseline read and free again at the check, a pool instance may have been
+// leased, stopped and put back Stopped by another process in between: its lease count says
+// so (the false RI-STATE-009 alarm "Running → Stopped" a --procs 4 run raised in the
+// Starting probe). An idle instance nobody leased that changed still fails.
+func TestAccountCheckSkipsWhatWasLeasedInBetween(t *testing.T) {
+	rg := &Rig{T: &target.Target{Guard: &target.Guard{}}}
+	free := map[string]bool{"i-pooled": true}
+	read := poolView{r: rg, free: free, held: map[string]bool{}, leases: map[string]int{"i-pooled": 3}}
+	now := poolView{r: rg, free: free, held: map[string]bool{}, leases: map[string]int{"i-pooled": 4}}
+	before := account{"i-pooled": "Running"}
+	after := account{"i-pooled": "Stopped"}
+	if err := before.check(after, "i-x", read.since(now)); err != nil {
+		t.Fatalf("a pool instance another spec leased in between: %v", err)
+	}
+	if err := before.check(after, "i-x", read.since(read)); err == nil {
+		t.Fatal("an idle pool instance nobody leased changed: want RI-STATE-009")
+	}
+}

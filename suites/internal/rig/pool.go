@@ -206,12 +206,13 @@ type poolStats struct{ reused, retired int }
 type poolView struct {
 	r          *Rig
 	free, held map[string]bool
+	leases     map[string]int // the pool file's lease count of each entry
 }
 
 // view reads the pool once (the pool file's lock is taken once per account read, not per
 // instance). An unreadable pool file holds everything in it: nothing it names is watched.
 func (r *Rig) view() poolView {
-	v := poolView{r: r, free: map[string]bool{}, held: map[string]bool{}}
+	v := poolView{r: r, free: map[string]bool{}, held: map[string]bool{}, leases: map[string]int{}}
 	if !r.T.SharedPool() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -228,6 +229,7 @@ func (r *Rig) view() poolView {
 	}
 	for _, e := range es {
 		r.pooledIDs[e.ID] = true
+		v.leases[e.ID] = e.Leases
 		if e.Free() && err == nil {
 			v.free[e.ID] = true
 		} else {
@@ -247,10 +249,13 @@ func (r *Rig) view() poolView {
 func (v poolView) idle(id string) bool { return v.free[id] }
 
 // since is the account check's skip for a read taken with v: an instance some spec held
-// when the read left it out, or holds now (leased between the read and now, or since put
-// back after a spec acted on it) was acted on by the run, not changed behind its back.
+// when the read left it out, or holds now, or leased and put back in between (free in both
+// views, but with another lease count: a spec of another process stopped it, say) was acted
+// on by the run, not changed behind its back.
 func (v poolView) since(now poolView) func(string) bool {
-	return func(id string) bool { return v.inUse(id) || now.inUse(id) }
+	return func(id string) bool {
+		return v.inUse(id) || now.inUse(id) || v.leases[id] != now.leases[id]
+	}
 }
 
 // inUse reports whether a spec holds id: one of this process (owned and not idle) or,
