@@ -20,7 +20,9 @@ type specNeeds struct {
 	control  bool                  // needs the control API
 	learnt   time.Duration         // how long it took on an earlier run against this target (0: unknown)
 	waits    int                   // reboots it waits for that another process sends (an SDK client's)
-	consumes int                   // instances it creates besides its own, or uses up (see instancesUsedUp)
+	consumes int                   // instances it takes out of the pool for good (deleted, left stopped: instancesUsedUp)
+	creates  int                   // instances it creates itself (an SDK's RunInstances): they join the pool (instancesCreated)
+	holds    int                   // instances it holds besides its own while it runs (bystanders)
 	client   string                // the SDK client it runs through ("": the harness's own)
 	caps     []contract.Capability // the special capabilities (stopped, locked, transient ...)
 }
@@ -42,16 +44,24 @@ var weightTimings = timings{rtt: time.Millisecond, reboot: time.Second, create: 
 // SDK operation that creates or deletes instances. Read from the specs (suites/conformance,
 // suites/sdkclients/rows_test.go); an estimate, not a contract.
 var instancesUsedUp = map[string]int{
-	"RI-STATE-007": 1, // stopped to be caught Stopping: it ends Stopped, not back in the pool
-	"RI-STATE-009": 2, // two bystanders watched beside the rebooted instance
+	"RI-STATE-007": 1, // stopped to be caught Stopping
 	"RI-STATE-011": 1, // deleted before the call
-	"SDK-OP-003":   1, // a Stopped instance the client starts
-	"SDK-OP-004":   1, // a Running instance the client stops
-	"SDK-OP-005":   2, // RunInstances Amount=2
-	"SDK-OP-006":   1, // CreateInstance
 	"SDK-OP-007":   1, // a Stopped instance the client deletes
 	"SDK-OP-008":   2, // two Running instances the client deletes
 }
+
+// instancesCreated are the instances a behaviour's spec creates itself through a client
+// (rig.Keep gives them to the pool afterwards), and instancesHeld the ones it holds at once
+// besides its own.
+var (
+	instancesCreated = map[string]int{
+		"SDK-OP-005": 2, // RunInstances Amount=2
+		"SDK-OP-006": 1, // CreateInstance
+	}
+	instancesHeld = map[string]int{
+		"RI-STATE-009": 2, // two bystanders watched beside the rebooted instance
+	}
+)
 
 // specNeedsOf reads a spec's needs from its labels (behaviour IDs, "disruptive", the SDK
 // client "sdk:NAME"). The sdkclients suite judges the clients' answers, not the target's
@@ -65,6 +75,8 @@ func specNeedsOf(suite string, labels []string) specNeeds {
 			n.client = c
 		}
 		n.consumes += instancesUsedUp[l]
+		n.creates += instancesCreated[l]
+		n.holds += instancesHeld[l]
 		b, ok := contract.Lookup(l)
 		if !ok {
 			continue
@@ -143,8 +155,8 @@ type estimate struct {
 // describe APIs.
 const (
 	// rebootsPerDisruptive: a disruptive spec's reboot, plus the calibration reboots and
-	// repeated accepts some make (17 real reboots for conformance's 11 disruptive specs).
-	rebootsPerDisruptive = 1.5
+	// repeated accepts some make (19 real reboots for conformance's 14 disruptive specs).
+	rebootsPerDisruptive = 1.35
 	requestsBase         = 14
 	// parallelBoot is what running a suite in several processes adds: the Ginkgo CLI starts
 	// them, each opens the target, and the last specs leave processes idle (measured: 3 to
@@ -172,7 +184,7 @@ func predict(in estimateInput) estimate {
 			sin.rate = in.rate / float64(procs)
 		}
 		var total, longest time.Duration
-		plain, special, known, consumed := 0, 0, 0, 0
+		plain, special, known, consumed, selfMade, held := 0, 0, 0, 0, 0, 0
 		var knownTook time.Duration
 		var reboots float64
 		for _, s := range specs {
@@ -192,13 +204,20 @@ func predict(in estimateInput) estimate {
 			}
 			special += s.special
 			consumed += s.consumes
+			selfMade += s.creates
+			held = max(held, s.holds)
 		}
-		cr := creations(in, plain, special+consumed, procs)
-		if in.pool && in.runPool {
-			// One pool for the run: a later suite reuses what an earlier one left.
-			grow := min(plain, procs) - poolSize
-			cr = max(grow, 0) + special + consumed
-			poolSize = max(poolSize, min(plain, procs))
+		cr := creations(in, plain, special+consumed, procs) + selfMade
+		if in.pool && in.runPool && in.creates && !in.dryRunOff {
+			// One pool for the run: a later suite reuses what an earlier one left, and what
+			// its clients created feeds it; creations make up what it still lacks.
+			peak := 0
+			if plain > 0 {
+				peak = min(plain, procs) + held
+			}
+			lack := max(peak-poolSize, 0) + consumed - selfMade
+			poolSize = max(poolSize, peak) + max(selfMade-consumed, 0)
+			cr = selfMade + max(lack, 0) + special
 		}
 		if i < len(in.history) && in.history[i].specs > 0 && known > 0 && !in.dryRunOff {
 			// What this target did last time, for the share of those specs that runs now: by
