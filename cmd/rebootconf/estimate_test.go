@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -37,7 +38,7 @@ func TestPredict(t *testing.T) {
 			parallelBoot + 5*(sec+(requestsBase+40)*time.Millisecond), 0, 2},
 		{"a reboot adds its duration and its count",
 			estimateInput{specs: [][]specNeeds{many(4, reboot)}, t: tm, procs: 1, pool: true, creates: true},
-			4 * (2*sec + (requestsBase+80)*time.Millisecond), 6, 1},
+			4 * (2*sec + (requestsBase+80)*time.Millisecond), int(math.Round(4 * rebootsPerDisruptive)), 1},
 		{"special instances nothing lends are created, and stopped",
 			estimateInput{specs: [][]specNeeds{many(3, stopped)}, t: tm, procs: 1, pool: true, creates: true},
 			3 * (sec + sec/2 + (requestsBase+60)*time.Millisecond), 0, 3},
