@@ -38,11 +38,17 @@ func (rg *Rig) saveLearnt(l target.Learnt) {
 }
 
 // MinDwell is the shortest transient phase of a reboot this run has seen (a lower bound),
-// 0 before any.
+// 0 before any. Until this process has watched one it asks the run's other processes (their
+// learnt files), so parallel processes that started together space their reads by what the
+// first of them saw, instead of each reading every Poll until its own first reboot.
 func (rg *Rig) MinDwell() time.Duration {
 	rg.mu.Lock()
-	defer rg.mu.Unlock()
-	return rg.learn.MinDwell
+	d := rg.learn.MinDwell
+	rg.mu.Unlock()
+	if d == 0 {
+		d = rg.T.LoadLearnt().MinDwell
+	}
+	return d
 }
 
 // rebootBound is how long to wait for an accepted reboot to come back, and why when it is

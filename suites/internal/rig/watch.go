@@ -128,9 +128,9 @@ func (p *rebootPoll) expect(g Gomega, err error) {
 	g.Expect(Readable(err)).To(Succeed())
 }
 
-// schedule sets when the next poll reads. Until Starting is seen every poll reads (every
-// Poll: a Stopping, or a Starting, must not fall between reads, nor the trace of a reboot
-// within the observation window). After it, only the return to Running is awaited: the
+// schedule sets when the next poll reads. Until Starting is seen every poll reads, every
+// transientPoll (a Stopping, or a Starting, must not fall between reads, nor the trace of a
+// reboot within the observation window). After it, only the return to Running is awaited: the
 // pause doubles from Poll up to PollMax while the watch sees nothing new, and drops back to
 // Poll as soon as a source reads another status, so a target slow to come back costs
 // tens of reads per reboot, not one every Poll for the whole reboot.
@@ -138,10 +138,14 @@ func (p *rebootPoll) schedule() {
 	tm := p.rg.T.Timing
 	path := p.w.String()
 	switch {
-	case !p.started || path != p.seen || p.gap == 0:
+	case !p.started:
+		p.gap = p.rg.transientPoll()
+	case path != p.seen || p.gap == 0:
 		p.gap = tm.Poll
 	default:
-		p.gap = min(2*p.gap, max(tm.PollMax, tm.Poll))
+		// Waiting for Running again: a tenth of the time watched once that is longer, as
+		// Backoff does for end states.
+		p.gap = max(min(2*p.gap, max(tm.PollMax, tm.Poll)), time.Since(p.start)/10)
 	}
 	p.seen = path
 	p.due = time.Now().Add(p.gap)
@@ -293,6 +297,19 @@ func (rg *Rig) Unchanged(ctx context.Context, b contract.Behaviour, id, want str
 	Expect(Readable(rg.checkRecordUnchanged(ctx, b, id, want))).To(Succeed())
 }
 
+// transientPoll is how often a watched reboot reads until it has seen Starting. Before any
+// reboot was watched, every Poll. Once one showed how long the target's transient phases
+// last (MinDwell), a quarter of the shortest still reads every phase at least three times,
+// and five reads at least fall in the observation window: on a target with second-long
+// phases (the real cloud, the realistic profile) that is a fraction of the requests.
+func (rg *Rig) transientPoll() time.Duration {
+	tm := rg.T.Timing
+	if dwell := rg.MinDwell(); dwell > 0 {
+		return max(tm.Poll, min(dwell/4, tm.ObserveWindow/5))
+	}
+	return tm.Poll
+}
+
 // unchangedPoll is how often Unchanged reads. A change it must see is a reboot the target
 // applied after all, whose transient phase lasts as long as the target's reboots do: once a
 // watched reboot showed that (MinDwell), reading a third as often still reads it at least
@@ -316,20 +333,25 @@ func (rg *Rig) StatusNow(ctx context.Context, id string) string {
 }
 
 // Backoff wraps check, a wait for an end state (Running again, Stopped, gone), for
-// Eventually: polls read from Poll apart, the pause doubling up to PollMax; a poll that is
-// not due yet repeats the last verdict without a request. Not for transient statuses,
-// which a long pause can miss.
+// Eventually: polls read from Poll apart, the pause doubling up to PollMax, or a tenth of
+// the time waited when longer (a 25-second Starting is read a dozen times, not 50); a poll
+// that is not due yet repeats the last verdict without a request. Not for transient
+// statuses, which a long pause can miss.
 func (rg *Rig) Backoff(check func() error) func() error {
 	tm := rg.T.Timing
-	var due time.Time
+	var due, start time.Time
 	var gap time.Duration
 	var last error
 	return func() error {
 		if last != nil && time.Now().Before(due) {
 			return last
 		}
+		if start.IsZero() {
+			start = time.Now()
+		}
 		last = check()
 		gap = min(max(2*gap, tm.Poll), max(tm.PollMax, tm.Poll))
+		gap = max(gap, time.Since(start)/10)
 		due = time.Now().Add(gap)
 		return last
 	}
