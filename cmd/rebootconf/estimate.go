@@ -117,6 +117,7 @@ type timings struct {
 	observe   time.Duration // a spec's "nothing changes" window
 	poll      time.Duration // status poll interval
 	suiteBoot time.Duration // a suite process's start and end
+	assumed   bool          // the transitions are a guess: nothing measured or learnt them
 }
 
 // suiteHistory is what an earlier run against the same target saw of one suite: its real
@@ -305,7 +306,13 @@ func creations(in estimateInput, plain, special, procs int) int {
 
 // describe names the figures an estimate stood on.
 func (t timings) describe() string {
-	return fmt.Sprintf("round trip %s, reboot %s, creation %s, observation window %s", estDur(t.rtt), estDur(t.reboot), estDur(t.create), estDur(t.observe))
+	d := fmt.Sprintf("round trip %s, reboot %s, creation %s, observation window %s", estDur(t.rtt), estDur(t.reboot), estDur(t.create), estDur(t.observe))
+	if t.assumed {
+		// A read-only plan cannot time a transition; a first run against a slow target would
+		// otherwise plan on an estimate many times too short without a word.
+		d += "; transitions ASSUMED second-long: nothing has timed this target yet, a slower one takes many times longer (learnt.json in the output directory times the next run)"
+	}
+	return d
 }
 
 // estDur rounds an estimate's figure to what it can claim.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,5 +123,15 @@ func TestPredictRunWidePoolCreations(t *testing.T) {
 	in.runPool = false
 	if got := predict(in).creations; got != (1+1)+(1+2+3) {
 		t.Errorf("per-process pools: %d creations, want 8", got)
+	}
+}
+
+// A plan that could not time the target says its estimate stands on a guess.
+func TestAssumedTimingsAreSaid(t *testing.T) {
+	if d := (timings{assumed: true}).describe(); !strings.Contains(d, "ASSUMED") {
+		t.Errorf("assumed timings described as %q", d)
+	}
+	if d := (timings{}).describe(); strings.Contains(d, "ASSUMED") {
+		t.Errorf("measured timings described as %q", d)
 	}
 }

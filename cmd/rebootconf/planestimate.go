@@ -81,9 +81,10 @@ func targetTimings(ctx context.Context, cfg runConfig, tg *target.Target, latenc
 	if tg.Kind == target.KindEndpoint && tg.Control == nil {
 		// An emulator without the control API: second-long transitions unless learnt otherwise.
 		t.reboot, t.create, t.stop = time.Second, 500*time.Millisecond, 500*time.Millisecond
+		t.assumed = true
 	}
 	if l := loadLearnt(cfg.outputDir, tg.Endpoint).Learnt; l.Reboots > 0 && l.MaxReboot > 0 {
-		t.reboot = l.MaxReboot
+		t.reboot, t.assumed = l.MaxReboot, false
 	}
 	return t
 }
