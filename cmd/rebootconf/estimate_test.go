@@ -92,7 +92,7 @@ func TestSpecNeedsOf(t *testing.T) {
 		{"conformance", []string{"RI-ERR-010"}, specNeeds{}},
 		{"conformance", []string{"RI-STATE-001", "disruptive"}, specNeeds{reboots: 1, instance: true, observes: true}},
 		{"conformance", []string{"RI-DRYRUN-001"}, specNeeds{instance: true, observes: true}},
-		{"conformance", []string{"RI-STATE-009"}, specNeeds{reboots: 1, instance: true, observes: true, consumes: 2}},
+		{"conformance", []string{"RI-STATE-009"}, specNeeds{reboots: 1, instance: true, observes: true, holds: 2}},
 		{"sdkclients", []string{"SDK-OP-001", "disruptive", "sdk:go-legacy"}, specNeeds{waits: 1, instance: true, client: "go-legacy"}},
 		{"sdkclients", []string{"RI-STATE-001", "disruptive", "sdk:popcore"}, specNeeds{reboots: 1, instance: true, client: "popcore"}},
 	} {
