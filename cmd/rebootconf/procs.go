@@ -50,6 +50,11 @@ func findGinkgo() (string, error) {
 	return "", errors.New("no ginkgo binary next to rebootconf or on PATH (`make build` puts one in bin/; or `go install github.com/onsi/ginkgo/v2/ginkgo`)")
 }
 
+// needGinkgo is the configuration error of an explicit --procs n > 1 without the Ginkgo CLI.
+func needGinkgo(n int, err error) error {
+	return fmt.Errorf("--procs %d: %v; --procs 1 runs each suite in one process without it", n, err)
+}
+
 // resolveProcs settles how many processes run each suite, once the target's kind is known:
 // an explicit --procs N > 1 needs the Ginkgo CLI (a configuration error without it); the
 // default falls back to one process, with a note, when there is none.
@@ -61,9 +66,13 @@ func resolveProcs(cfg *runConfig, kind target.Kind) (note string, err error) {
 	if cfg.procs == 1 {
 		return "", nil
 	}
-	if cfg.ginkgo, err = findGinkgo(); err != nil {
+	// An explicit --procs found the Ginkgo CLI when the flags were read.
+	if cfg.ginkgo == "" {
+		cfg.ginkgo, err = findGinkgo()
+	}
+	if err != nil {
 		if explicit {
-			return "", fmt.Errorf("--procs %d: %v; --procs 1 runs each suite in one process without it", cfg.procs, err)
+			return "", needGinkgo(cfg.procs, err)
 		}
 		cfg.procs = 1
 		return fmt.Sprintf("procs 1 (the default for %s is %d): %v", kind, defaultProcs[kind], err), nil

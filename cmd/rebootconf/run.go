@@ -126,35 +126,43 @@ func parseRunArgs(args []string, stdout, stderr io.Writer) (runConfig, error) {
 		return c, err
 	}
 	c.suites = splitList(*suites)
+	err = c.settle()
+	return c, err
+}
+
+// settle checks what the flags alone cannot (suites, procs, label filter, run ID) and fills
+// in the seed and the run ID when not given.
+func (c *runConfig) settle() error {
+	var err error
 	if len(c.suites) == 0 {
-		return c, errors.New("--suites: name at least one suite")
+		return errors.New("--suites: name at least one suite")
 	}
 	if err := checkProcs(c.procs); err != nil { // procs.go
-		return c, err
+		return err
 	}
 	if c.procs > 1 {
 		if c.ginkgo, err = findGinkgo(); err != nil {
-			return c, fmt.Errorf("--procs %d: %v; --procs 1 runs each suite in one process without it", c.procs, err)
+			return needGinkgo(c.procs, err)
 		}
 	}
 	if c.progressEvery < 0 {
-		return c, errors.New("--progress-interval must not be negative")
+		return errors.New("--progress-interval must not be negative")
 	}
 	if c.labelFilter != "" {
 		if _, err := types.ParseLabelFilter(c.labelFilter); err != nil {
-			return c, fmt.Errorf("--label-filter %q: %s", c.labelFilter, labelFilterError(err))
+			return fmt.Errorf("--label-filter %q: %s", c.labelFilter, labelFilterError(err))
 		}
 	}
 	if c.seed == 0 {
 		c.seed = time.Now().UnixNano() % 1_000_000
 	}
 	if c.opts.RunID != "" && !runIDPattern.MatchString(c.opts.RunID) {
-		return c, fmt.Errorf("--run-id %q: want 1 to 64 of a-z, A-Z, 0-9, '-', '_' or '.'", c.opts.RunID)
+		return fmt.Errorf("--run-id %q: want 1 to 64 of a-z, A-Z, 0-9, '-', '_' or '.'", c.opts.RunID)
 	}
 	if c.opts.RunID == "" {
 		c.opts.RunID = fmt.Sprintf("rc%d", time.Now().Unix())
 	}
-	return c, nil
+	return nil
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
